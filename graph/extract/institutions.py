@@ -1,0 +1,251 @@
+"""Institutions: agencies, centres, platforms, courts, universities, associations, bases, funds.
+
+Names are found by their morphology (see `names.py`) plus a lexicon of
+national bodies; short forms are resolved against the document's
+jurisdiction (省知识产权局 in a Shaanxi text → 陕西省知识产权局).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from graph.extract.names import build_cuts, build_heads, find_names, leading_region
+from graph.lexicon import Lexicon, load
+from graph.model import Extraction, Mention, Metadata
+from graph.regions import gazetteer
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """The regions a document's short forms (省, 市, 区) refer to."""
+
+    province: str = ""
+    city: str = ""
+    district: str = ""
+    issuer: str = ""
+
+    @classmethod
+    def of(cls, metadata: Metadata) -> Jurisdiction:
+        gaz = gazetteer()
+        region = gaz.get(metadata.jurisdiction)
+        issuer = metadata.issuers[0] if metadata.issuers else ""
+        if region is None:
+            return cls(issuer=issuer)
+        chain = [region, *gaz.ancestors(region.name)]
+        by_level = {r.level: r.name for r in chain}
+        return cls(province=by_level.get("province", ""), city=by_level.get("city", ""),
+                   district=by_level.get("district", "") or by_level.get("zone", ""), issuer=issuer)
+
+    @property
+    def narrowest(self) -> str:
+        return self.district or self.city or self.province
+
+
+@cache
+def _rules() -> dict:
+    return load("institutions.json")
+
+
+@cache
+def _heads() -> Lexicon:
+    return build_heads(_rules()["heads"])
+
+
+@cache
+def _cuts() -> Lexicon:
+    return build_cuts(_rules()["cut_words"])
+
+
+@cache
+def _known() -> Lexicon:
+    lex = Lexicon()
+    for item in load("known_institutions.json")["institutions"]:
+        for surface in (item["name"], *item["aliases"]):
+            lex.add(surface, ("known", item["name"], item["type"], item["scope"]))
+    for item in _rules()["abbreviations"]:
+        lex.add(item["surface"], ("abbr", item["name"], item["type"], ""))
+    return lex
+
+
+_RANK = {"InternalUnit": 0}
+
+
+def extract(result: Extraction) -> None:
+    """Add an `institution` mention for each institution named in the text."""
+    juris = Jurisdiction.of(result.metadata)
+    text = result.doc.text
+    taken = [(m.start, m.end) for m in result.mentions if m.kind == "policy"]
+    found: list[Mention] = []
+    for sentence in result.segmented.sentences:
+        found.extend(find_institutions(text, sentence.start, sentence.end, juris))
+    for m in found:
+        if not any(s <= m.start and m.end <= e for s, e in taken):
+            result.mentions.append(m)
+
+
+def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> list[Mention]:
+    """Institution mentions in `text[start:end]`, nested ones dropped."""
+    rules = _rules()
+    out: list[Mention] = []
+    known_spans: list[tuple[int, int]] = []
+    for hit in _known().finditer(text, start, end):
+        origin, name, cls, scope = hit.values[0]
+        if origin == "abbr":
+            name = _fill(name, juris)
+            if not name:
+                continue
+            scope = juris.province
+        region = leading_region(name)[1] if scope not in ("national", "international") else ""
+        out.append(Mention("institution", hit.key, hit.start, hit.end, name, cls, scope, region))
+        known_spans.append((hit.start, hit.end))
+    for span in find_names(text, start, end, _heads(), _cuts(), strip_prefixes=rules["strip_prefixes"]):
+        # A known name inside a longer candidate still counts as the candidate's start.
+        s = span.start
+        if any(ks <= s < ke and span.end <= ke for ks, ke in known_spans):
+            continue
+        for ks, ke in known_spans:
+            if s <= ks < span.end and ke >= span.end:
+                break
+        else:
+            out.extend(_mentions_for(text, s, span.end, span.cls, span.heads, juris, start))
+            continue
+    out = _drop_nested(out)
+    return out
+
+
+def _mentions_for(text: str, start: int, end: int, cls: str, heads: tuple, juris: Jurisdiction,
+                  floor: int) -> list[Mention]:
+    surface = text[start:end]
+    rules = _rules()
+    if len(surface) < rules["min_length"] and surface not in _known():
+        return []
+    if "等" in surface:
+        left, _, right = surface.partition("等")
+        if 2 <= len(left) <= 8 and right:
+            # 秦创原等维权援助工作站: the named one's own station.
+            mention = _resolve(surface, left + right, cls, start, end, juris)
+            return [mention] if mention else []
+        start += len(left) + 1
+        surface = right
+    out: list[Mention] = []
+    # The last head decides the class; an internal unit after an agency belongs to it.
+    if cls == "InternalUnit" and len(heads) > 1:
+        parent_end = heads[-2][1]
+        parent = _resolve(text[start:parent_end], text[start:parent_end], heads[-2][2], start, parent_end, juris)
+        unit = text[heads[-1][0]:end]
+        out.append(Mention("institution", surface, start, end, unit, "InternalUnit",
+                           parent.name if parent else juris.issuer, parent.region if parent else "",
+                           parent.name if parent else juris.issuer))
+        return out
+    mention = _resolve(surface, surface, cls, start, end, juris)
+    if mention:
+        out.append(mention)
+        out.extend(_distributed(text, start, mention, juris, floor))
+    return out
+
+
+def _resolve(surface: str, name: str, cls: str, start: int, end: int, juris: Jurisdiction) -> Mention | None:
+    rules = _rules()
+    for short, full in rules["expansions"].items():
+        if name.endswith(short) or short + "(" in name:
+            name = name.replace(short, full, 1)
+            break
+    if name.endswith("办公室") and len(name) > 6 and cls == "ServiceCenter" and "联席会议" in name:
+        cls = "InternalUnit"
+    if name.endswith("联席会议办公室") or name.endswith("领导小组办公室"):
+        cls = "InternalUnit"
+    scope, region = "", ""
+    region_surface, region_name = leading_region(name)
+    if region_name:
+        region = region_name
+        scope = region_name
+    elif name[0] in "省市区县" and len(name) > 2 and name[1] not in "级内外":
+        expanded = {"省": juris.province, "市": juris.city, "区": juris.district, "县": juris.district}[name[0]]
+        if expanded:
+            name = expanded + name[1:]
+            region = expanded
+            scope = expanded
+        else:
+            scope = juris.narrowest
+    elif name.startswith(("省级", "市级", "县级", "区级")):
+        scope = juris.province if name[0] == "省" else juris.narrowest
+        region = scope
+    elif name.startswith(("国家", "中国", "全国", "中华人民共和国")):
+        scope = "national"
+    if name in rules["generic_kinds"]:
+        scope = ""
+    if cls == "InternalUnit" and not region:
+        return Mention("institution", surface, start, end, name, cls, juris.issuer, "", juris.issuer)
+    return Mention("institution", surface, start, end, name, cls, scope, region)
+
+
+def _distributed(text: str, start: int, mention: Mention, juris: Jurisdiction, floor: int) -> list[Mention]:
+    """专利、商标行业协会 → also 专利行业协会; 各设区市、韩城市、X市场监督管理局 → each city's bureau."""
+    out: list[Mention] = []
+    name = mention.name
+    region_surface, _ = leading_region(mention.surface)
+    pos = start
+    while pos - 1 > floor and text[pos - 1] == "、":
+        item_end = pos - 1
+        item_start = item_end
+        while item_start > floor and text[item_start - 1] not in "、，,；;：:。(（〔":
+            item_start -= 1
+        item = text[item_start:item_end]
+        if not item or len(item) > 8 or any(True for _ in _heads().finditer(item)):
+            break
+        if region_surface:
+            rest = mention.surface[len(region_surface):]
+        elif len(item) < len(name):
+            rest = mention.surface[len(item):]
+        else:
+            break
+        distributed = _resolve(item + rest, item + rest, mention.subtype, item_start, item_end, juris)
+        if distributed:
+            out.append(distributed)
+        pos = item_start
+    del name
+    return out
+
+
+def _fill(template: str, juris: Jurisdiction) -> str:
+    values = {"province": juris.province, "city": juris.city, "district": juris.district,
+              "issuer": juris.issuer}
+    try:
+        filled = template.format(**values)
+    except KeyError:
+        return ""
+    if re.search(r"^(?:中共)?(?:委|人民政府|知识产权局|高级人民法院|中级人民法院|知识产权部门|党组)", filled):
+        return ""  # the jurisdiction needed to expand the short form is unknown
+    return filled
+
+
+def _drop_nested(mentions: list[Mention]) -> list[Mention]:
+    """Keep the outermost of overlapping mentions (the base, not the agency inside its name)."""
+    mentions = sorted(mentions, key=lambda m: (m.start, -(m.end - m.start)))
+    out: list[Mention] = []
+    for m in mentions:
+        if any(o.start <= m.start and m.end <= o.end and (o.start, o.end) != (m.start, m.end) for o in out):
+            # A distributed mention sits before its source and never nests; only true nesting is dropped.
+            continue
+        if any((o.start, o.end) == (m.start, m.end) for o in out):
+            continue
+        out.append(m)
+    return out
+
+
+def parse_units(note: str, offset: int, juris: Jurisdiction) -> list[Mention]:
+    """Institutions named in a responsibility note (办公室、政策法规处，各设区市…按职责负责落实)."""
+    found = find_institutions(note, 0, len(note), juris)
+    unit_re = re.compile(_rules()["internal_unit_pattern"])
+    pos = 0
+    for part in re.split(r"([、，,])", note):
+        end = pos + len(part)
+        if part and part not in "、，," and unit_re.fullmatch(part) \
+                and not any(m.start < end and pos < m.end for m in found):
+            found.append(Mention("institution", part, pos, end, part, "InternalUnit", juris.issuer, "",
+                                 juris.issuer))
+        pos = end
+    return [Mention(m.kind, m.surface, m.start + offset, m.end + offset, m.name, m.subtype, m.scope,
+                    m.region, m.parent) for m in sorted(found, key=lambda m: m.start)]

@@ -1,0 +1,204 @@
+"""Document metadata: title, 文号, date, issuers, jurisdiction, level, genre, plan year."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+from graph.extract.institutions import Jurisdiction, find_institutions
+from graph.extract.names import leading_region
+from graph.lexicon import load
+from graph.model import Extraction, Mention, Metadata
+from graph.regions import gazetteer
+
+_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(【]((?:19|20)\d{2})[〕\])】]\s?第?\d{1,4}号")
+_FULL_DATE = re.compile(r"((?:19|20)\d{2})\s?(?:年|[-./])\s?(\d{1,2})\s?(?:月|[-./])\s?(\d{1,2})(?:日|(?!\d{0,1}[月]))")
+_MONTH = re.compile(r"((?:19|20)\d{2})\s?年\s?(\d{1,2})\s?月(?!\d)")
+_YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?")
+_NOTICE = re.compile(r"关于印发\s?《(.+?)》(?:的)?通知")
+_SELF_REFERENCE = re.compile(r"(?:编制|制定|制订|出台|印发)\s?《?([^，。,；;《》]{4,50}?(?:规划|纲要|方案|要点|指引|意见|办法|计划))》?")
+
+
+@cache
+def _rules() -> dict:
+    return load("metadata.json")
+
+
+def extract(result: Extraction) -> None:
+    """Fill `result.metadata` from the text and the region mentions already found."""
+    text = result.doc.text
+    lines = [(s, e, text[s:e]) for s, e in result.segmented.paragraphs]
+    title, title_span = _title(text, lines)
+    doc_number = m.group(0) if (m := _DOC_NUMBER.search(text[:3000])) else ""
+    issuers_raw = _issuers(text, lines, title)
+    jurisdiction = _jurisdiction(result, title, issuers_raw)
+    juris = Jurisdiction.of(Metadata(jurisdiction=jurisdiction))
+    issuers = tuple(dict.fromkeys(_expand_issuer(s, juris) for s in issuers_raw if s))
+    genre = _genre(title, text)
+    issued = _date(text, lines, doc_number)
+    level = _level(jurisdiction, issuers)
+    plan_year = None
+    if genre in ("工作要点", "工作指引", "计划", "通知") or "年度" in title:
+        m = _YEAR_IN_TITLE.search(title)
+        plan_year = int(m.group(1)) if m else (int(issued[:4]) if issued else None)
+    result.metadata = Metadata(title=title, title_span=title_span, doc_number=doc_number, issued=issued,
+                               issuers=issuers, jurisdiction=jurisdiction, level=level, genre=genre,
+                               plan_year=plan_year)
+
+
+def _is_title_line(line: str) -> bool:
+    line = line.strip()
+    return (4 <= len(line) <= 60 and line[-1] not in "。，,；;：:" and not line.endswith("文件")
+            and not _DOC_NUMBER.fullmatch(line) and not re.match(r"^[\d\s.\-/年月日:]+$", line)
+            and not line.startswith(("来源", "发布", "时间", "作者", "摘要", "各", "附件")))
+
+
+def _title(text: str, lines: list[tuple[int, int, str]]) -> tuple[str, tuple[int, int] | None]:
+    notice = _NOTICE.search(text[:2000])
+    if notice:
+        return re.sub(r"\s+", "", notice.group(1)), notice.span(1)
+    for s, e, line in lines[:6]:
+        if _is_title_line(line):
+            lead = len(line) - len(line.lstrip())
+            return line.strip(), (s + lead, s + lead + len(line.strip()))
+    # No title line (a web page that starts with the body): the plan names itself
+    # where it says it was drawn up (…编制曾都区…“十四五”规划 … 特制订本规划).
+    m = _SELF_REFERENCE.search(text[:3000])
+    if m and re.search(r"本(?:规划|纲要|方案|要点|指引|意见|办法|计划)", text):
+        name = m.group(1)
+        name = re.sub(r"^(?:科学|认真|研究|全面)+", "", name)
+        return name, m.span(1)
+    return "", None
+
+
+def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[str]:
+    candidates: list[str] = []
+    for _s, _e, line in lines[:4]:
+        if line.strip().endswith("文件") and len(line.strip()) < 30:
+            candidates.append(line.strip()[:-2])
+    m = re.search(r"([\u4e00-\u9fff()]{4,40}?)关于印发", text[:2000])
+    if m:
+        candidates.append(m.group(1))
+    m = re.search(r"(?:来源|来自|稿源)\s?[:：]\s?([\u4e00-\u9fffA-Za-z]{2,30}?)(?=\s|\d|$|\n|作者|时间)", text[:600])
+    if m:
+        candidates.append(m.group(1))
+    verbs = "|".join(_rules()["issue_verbs"])
+    m = re.search(rf"([\u4e00-\u9fff、]{{2,40}})(?:联合)?(?:{verbs})了?《", text[:1500])
+    if m:
+        candidates.extend(x for x in re.split("[、和]", m.group(1)) if x)
+    # A signature line just before the closing date.
+    for i in range(len(lines) - 1, max(-1, len(lines) - 5), -1):
+        line = lines[i][2].strip()
+        if _FULL_DATE.fullmatch(line) or _MONTH.fullmatch(line):
+            if i > 0 and len(lines[i - 1][2].strip()) <= 40 and lines[i - 1][2].strip()[-1] not in "。；;":
+                candidates.insert(0, lines[i - 1][2].strip())
+            break
+    if not candidates and title:
+        found = find_institutions(title, 0, len(title), Jurisdiction())
+        candidates.extend(f.surface for f in found if f.subtype == "GovernmentAgency")
+    out: list[str] = []
+    for c in candidates:
+        c = re.sub(r"^\d{4}\s?年(?:度)?", "", c.strip())
+        found = find_institutions(c, 0, len(c), Jurisdiction())
+        agency = next((f.surface for f in found if f.end == len(c) and f.start == 0), "")
+        if agency:
+            out.append(agency)
+        elif c and (c.endswith(("网", "报", "社", "台", "委", "省政府", "市政府", "区政府"))
+                    or re.search(r"(?:办公室|人民政府|委员会|局|厅|部)$", c)):
+            out.append(c)
+        elif found:
+            out.append(found[-1].surface)
+    return list(dict.fromkeys(out))
+
+
+def _expand_issuer(surface: str, juris: Jurisdiction) -> str:
+    found = find_institutions(surface, 0, len(surface), juris)
+    whole = [f for f in found if f.start == 0 and f.end == len(surface)]
+    if whole:
+        return whole[0].name
+    if surface.endswith("委") and leading_region(surface)[1]:
+        return surface if surface.startswith("中共") else "中共" + surface
+    if surface in ("省委",) and juris.province:
+        return "中共" + juris.province + "委"
+    return surface
+
+
+def _jurisdiction(result: Extraction, title: str, issuers: list[str]) -> str:
+    gaz = gazetteer()
+    for source in (title, *issuers):
+        name = leading_region(re.sub(r"^\d{4}\s?年(?:度)?", "", source))[1]
+        if name:
+            return name
+        # A region named inside the title (…关于印发陕西省…).
+        for hit in gaz.lexicon.finditer(source):
+            region = gaz.lookup(hit.key)
+            if region:
+                return region.name
+    if any(i in _rules()["national_issuers"] for i in issuers) or title.startswith(("国家", "全国", "中国")):
+        return ""
+    votes = Counter(m.name for m in result.of_kind("region") if m.subtype in ("province", "city", "district"))
+    return votes.most_common(1)[0][0] if votes else ""
+
+
+def _level(jurisdiction: str, issuers: tuple[str, ...]) -> str:
+    region = gazetteer().get(jurisdiction)
+    if region is None:
+        return "national"
+    return {"province": "province", "city": "city", "district": "district", "zone": "district"}[region.level]
+
+
+def _genre(title: str, text: str) -> str:
+    for word, genre in _rules()["genres"]:
+        if title.endswith(word) or re.search(rf"{word}(?:\(.*\))?$", title):
+            return genre
+    head = text[:400]
+    if any(marker in head or marker in text[-300:] for marker in _rules()["news_markers"]):
+        return "新闻报道"
+    for word, genre in _rules()["genres"]:
+        if word in title:
+            return genre
+    return "其他"
+
+
+def _date(text: str, lines: list[tuple[int, int, str]], doc_number: str) -> str:
+    def fmt(m: re.Match[str]) -> str:
+        parts = [int(g) for g in m.groups()]
+        if len(parts) == 3 and 1 <= parts[1] <= 12 and 1 <= parts[2] <= 31:
+            return f"{parts[0]:04d}-{parts[1]:02d}-{parts[2]:02d}"
+        if len(parts) >= 2 and 1 <= parts[1] <= 12:
+            return f"{parts[0]:04d}-{parts[1]:02d}"
+        return ""
+
+    labels = "|".join(_rules()["date_labels"])
+    m = re.search(rf"(?:{labels})\s?[:：]\s?", text[:2000])
+    if m:
+        rest = text[m.end():m.end() + 20]
+        d = _FULL_DATE.match(rest) or _MONTH.match(rest)
+        if d and fmt(d):
+            return fmt(d)
+    # A closing date under the signature, then a short dated line near the top.
+    for _s, _e, line in reversed(lines[-4:]):
+        line = line.strip()
+        d = _FULL_DATE.fullmatch(line) or _MONTH.fullmatch(line)
+        if d and fmt(d):
+            return fmt(d)
+    for _s, _e, line in lines[:6]:
+        if len(line.strip()) <= 45:
+            d = _FULL_DATE.search(line)
+            if d and fmt(d):
+                return fmt(d)
+    m = re.search(r"((?:19|20)\d{2})\s?年\s?(\d{1,2})\s?月(?:(\d{1,2})日)?[,，]?[^。]{0,30}?(?:印发|发布|出台)", text[:1500])
+    if m:
+        parts = [g for g in m.groups() if g]
+        return "-".join([parts[0]] + [f"{int(p):02d}" for p in parts[1:]])
+    if doc_number:
+        y = _DOC_NUMBER.search(doc_number)
+        if y:
+            return y.group(1)
+    return ""
+
+
+def region_mentions(result: Extraction) -> list[Mention]:
+    """The region mentions (a convenience for other extractors)."""
+    return result.of_kind("region")

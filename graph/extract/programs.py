@@ -1,0 +1,51 @@
+"""Programmes (工程, 行动, 专项整治, 项目) and events (大赛, 论坛, 宣传周, 知识产权日)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from graph.extract.names import build_cuts, build_heads, find_names
+from graph.lexicon import Lexicon, load
+from graph.model import Extraction, Mention
+
+
+@cache
+def _rules() -> dict:
+    return load("programs.json")
+
+
+@cache
+def _heads(kind: str) -> Lexicon:
+    return build_heads({kind: _rules()[f"{kind}_heads"]})
+
+
+@cache
+def _cuts() -> Lexicon:
+    return build_cuts([*load("institutions.json")["cut_words"], *_rules()["extra_cut_words"]])
+
+
+def extract_programs(result: Extraction) -> None:
+    """Add a `program` mention for each named programme."""
+    _extract(result, "program")
+
+
+def extract_events(result: Extraction) -> None:
+    """Add an `event` mention for each named event."""
+    _extract(result, "event")
+
+
+def _extract(result: Extraction, kind: str) -> None:
+    text = result.doc.text
+    rules = _rules()
+    minimum = rules["min_length"][kind]
+    # Policies own their titles: a 《…计划》 is not a programme.
+    taken = [(m.start, m.end) for m in result.mentions if m.kind in ("policy", "event", "program")]
+    for sentence in result.segmented.sentences:
+        for span in find_names(text, sentence.start, sentence.end, _heads(kind), _cuts(),
+                               strip_prefixes=load("institutions.json")["strip_prefixes"], trailing_paren=False):
+            name = text[span.start:span.end]
+            if len(name.strip("“”")) < minimum or name in rules["not_names"]:
+                continue
+            if any(s <= span.start and span.end <= e for s, e in taken):
+                continue
+            result.mentions.append(Mention(kind, name, span.start, span.end, name.replace("”“", "”、“")))

@@ -1,0 +1,162 @@
+"""Indicators and numeric targets: 每万人口高价值发明专利拥有量达6.8件 (by 2022).
+
+Values are normalised (1万件 → 10000 件, 50亿元 → 5000000000 元, 翻一番 → 2 倍).
+Past achievements are not targets: sentences with past markers, and
+sections about the starting point (发展基础), are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from graph.lexicon import load
+from graph.model import Extraction, Target
+
+_DELIMS = "，,;；:：。！？!?"
+
+
+@cache
+def _rules() -> dict:
+    return load("targets.json")
+
+
+@cache
+def _number_pattern() -> re.Pattern[str]:
+    units = "|".join(sorted(map(re.escape, _rules()["units"]), key=len, reverse=True))
+    doubles = "|".join(_rules()["doublings"])
+    quals = "|".join(_rules()["qualifiers"])
+    return re.compile(rf"(?<![\d.第])(?:(\d+(?:\.\d+)?)\s?({units})|({doubles}))(?:{quals})?")
+
+
+def extract(result: Extraction) -> None:
+    """Add the document's numeric targets to `result.targets`."""
+    rules = _rules()
+    meta = result.metadata
+    text = result.doc.text
+    seg = result.segmented
+    top_section = {}  # sentence index → heading of its level-1 section
+    for i, s in enumerate(seg.sentences):
+        idx = s.section
+        while idx >= 0 and seg.sections[idx].level > 1:
+            idx = _parent(seg, idx)
+        top_section[i] = seg.sections[idx].heading if idx >= 0 else ""
+    year_by_paragraph: dict[int, int] = {}
+    year_by_section: dict[str, int] = {}
+    for i, sentence in enumerate(seg.sentences):
+        stext = sentence.text
+        heading = top_section[i]
+        own_heading = seg.sections[sentence.section].heading if sentence.section >= 0 else ""
+        year = _year(stext, rules)
+        if year:
+            year_by_paragraph.setdefault(sentence.paragraph, year)
+            year_by_section.setdefault(heading, year)
+        year = year or year_by_paragraph.get(sentence.paragraph) or year_by_section.get(heading)
+        if any(w in heading or w in own_heading for w in rules["past_sections"]) \
+                and not any(w in heading for w in rules["target_sections"]):
+            continue
+        if any(w in stext for w in rules["past_markers"]):
+            continue
+        is_target_context = (any(w in stext for w in rules["future_markers"])
+                             or any(w in heading or w in own_heading for w in rules["target_sections"])
+                             or (meta.plan_year is not None and meta.genre != "新闻报道"))
+        if not is_target_context:
+            continue
+        year = year or meta.plan_year
+        if year is None and meta.genre == "新闻报道":
+            continue
+        result.targets.extend(_targets_in(text, sentence.start, sentence.end, year, meta.jurisdiction))
+
+
+def _parent(seg, idx: int) -> int:
+    level = seg.sections[idx].level
+    for j in range(idx - 1, -1, -1):
+        if seg.sections[j].level < level and seg.sections[j].end >= seg.sections[idx].end:
+            return j
+    return -1
+
+
+def _year(text: str, rules: dict) -> int | None:
+    m = re.search(r"(?:到|至|在)\s?(20\d{2})\s?年", text) or re.search(r"(20\d{2})\s?年(?:底|前|末)", text)
+    if m:
+        return int(m.group(1))
+    for period, year in rules["plan_periods"].items():
+        if f"{period}”期间" in text or f"{period}期间" in text or f"{period}”末" in text:
+            if period != "十三五":
+                return year
+    return None
+
+
+def _targets_in(text: str, start: int, end: int, year: int | None, region: str) -> list[Target]:
+    rules = _rules()
+    out: list[Target] = []
+    prev_end = start
+    for m in _number_pattern().finditer(text, start, end):
+        if m.group(2) is None and m.group(3) is None:
+            continue
+        s, e = m.span()
+        if re.match(r"\s?(?:年|月|日|届|条例|号)", text[e:e + 3]) and m.group(2) in ("个", "次"):
+            continue
+        delim = max(text.rfind(d, start, s) for d in _DELIMS)
+        left_start = max(delim + 1, start, prev_end)
+        left = text[left_start:s]
+        if prev_end > delim + 1 and "、" in left:
+            left = left.rsplit("、", 1)[-1]
+        if "原有" in left:
+            prev_end = e
+            continue
+        indicator = _strip(left, rules)
+        if m.group(3):  # 在…基础上翻一番: the indicator comes before 在
+            indicator = _strip(re.split(r"在[^在]*?(?:基础上)?$", left)[0], rules) or indicator
+        if len(indicator) < 2 or re.search(r"\d", indicator):
+            verb = _strip_trailing_verb(left, rules)
+            right_end = min([text.find(d, e, end) for d in _DELIMS + "、" if text.find(d, e, end) != -1] or [end])
+            right = text[e:right_end]
+            if verb and 2 <= len(right) <= 16:
+                indicator = right.strip("的")
+            else:
+                prev_end = e
+                continue
+        if m.group(3):
+            value, unit = float(rules["doublings"][m.group(3)]), "倍"
+        else:
+            unit, scale = rules["units"][m.group(2)]
+            value = float(m.group(1)) * scale
+        qualifier = next((q for q in rules["qualifiers"] if m.group(0).endswith(q)), "")
+        quote_start = left_start + (len(text[left_start:s]) - len(left))
+        out.append(Target(indicator=indicator, value=round(value, 6), unit=unit, year=year, region=region,
+                          start=quote_start, end=e, qualifier=qualifier))
+        prev_end = e
+    return out
+
+
+def _strip(phrase: str, rules: dict) -> str:
+    phrase = phrase.strip(" “”")
+    changed = True
+    while changed and phrase:
+        changed = False
+        for w in sorted(rules["tail_strip"], key=len, reverse=True):
+            if phrase.endswith(w) and len(phrase) > len(w):
+                phrase = phrase[: -len(w)]
+                changed = True
+        for w in sorted(rules["lead_strip"], key=len, reverse=True):
+            if phrase.startswith(w) and len(phrase) > len(w):
+                phrase = phrase[len(w):]
+                changed = True
+    # A leading verb phrase (做大做强发展…) ends at the rightmost creation verb.
+    for verb in sorted(rules["creation_verbs"], key=len, reverse=True):
+        idx = phrase.rfind(verb)
+        if idx > 0 and idx + len(verb) < len(phrase) - 1 and verb != "新增":
+            phrase = phrase[idx + len(verb):]
+            break
+    if phrase in rules["tail_strip"] or phrase in rules["lead_strip"] or phrase in rules["creation_verbs"]:
+        return ""
+    return phrase.strip(" 的")
+
+
+def _strip_trailing_verb(left: str, rules: dict) -> str:
+    left = left.strip()
+    for verb in sorted(rules["creation_verbs"], key=len, reverse=True):
+        if left.endswith(verb):
+            return verb
+    return ""

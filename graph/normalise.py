@@ -1,0 +1,221 @@
+"""Normalise for reading, never lose the original.
+
+Each step rewrites the text and carries an offset map along, so every
+character of the result knows where it came from in the decoded source:
+
+1. script: Traditional → Simplified with OpenCC. Taiwan-worded texts get
+   phrase conversion (tw2sp: 智慧財產權 → 知识产权); mainland wording in
+   Traditional characters gets characters only (t2s), because the Taiwan
+   phrase table garbles it (核心 → 内核, 程序 → 进程).
+2. widths: full-width letters, digits and punctuation folded (NFKC per character).
+3. spacing: stray spaces inside Chinese text removed; lines broken inside a
+   sentence (PDF page breaks: 实\\n\\n施) joined.
+4. boilerplate: website navigation before the body and footers after it
+   (相关词条, 扫一扫, 联系我们, bank details) dropped.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import unicodedata
+from array import array
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+
+from graph.model import NormalisedDocument, RawDocument
+
+Offsets = array  # array("q"): source offset per character, plus one sentinel past the end
+
+
+@cache
+def _rules() -> dict:
+    return json.loads(resources.files("graph.data").joinpath("normalise.json").read_text("utf-8"))
+
+
+@cache
+def _converter(config: str):
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def normalise(raw: RawDocument) -> NormalisedDocument:
+    """Normalise a raw document; see the module docstring for the steps."""
+    text = raw.text
+    offsets = array("q", range(len(text) + 1))
+    script = detect_script(text)
+    if script != "simplified":
+        text, offsets = convert_script(text, offsets, "tw2sp" if script == "traditional-tw" else "t2s")
+    text, offsets = fold_widths(text, offsets)
+    text, offsets = fix_spacing(text, offsets)
+    text, offsets = strip_boilerplate(text, offsets)
+    return NormalisedDocument(raw=raw, text=text, offsets=tuple(offsets), script=script)
+
+
+def normalise_text(text: str) -> str:
+    """Normalise a short string (a label, a search query) the same way as documents."""
+    script = detect_script(text)
+    if script != "simplified":
+        text = _converter("tw2sp" if script == "traditional-tw" else "t2s").convert(text)
+    return "".join(unicodedata.normalize("NFKC", c) if _foldable(c) else c for c in text).strip()
+
+
+# -- 1. script ---------------------------------------------------------------------------------
+
+def detect_script(text: str) -> str:
+    """"simplified", "traditional" (mainland wording) or "traditional-tw" (Taiwan wording)."""
+    sample = text[:20000]
+    converted = _converter("t2s").convert(sample)
+    changed = sum(1 for a, b in zip(sample, converted, strict=False) if a != b)
+    han = sum(1 for c in sample if "\u4e00" <= c <= "\u9fff") or 1
+    if changed / han < 0.02:
+        return "simplified"
+    rules = _rules()
+    taiwan = sum(sample.count(m) for m in rules["taiwan_markers"])
+    mainland = sum(sample.count(m) for m in rules["mainland_markers"])
+    return "traditional-tw" if taiwan > mainland else "traditional"
+
+
+def convert_script(text: str, offsets: Offsets, config: str) -> tuple[str, Offsets]:
+    """Convert with OpenCC `config`, line by line, realigning offsets where lengths change."""
+    cc = _converter(config)
+    chars = _converter("t2s")
+    out: list[str] = []
+    new = array("q")
+    pos = 0
+    for line in text.splitlines(keepends=True):
+        converted = cc.convert(line)
+        if len(converted) == len(line):
+            new.extend(offsets[pos:pos + len(line)])
+        else:
+            # Align against the character-only conversion, which keeps lengths,
+            # so only the phrase substitutions show up as differences.
+            base = chars.convert(line)
+            if len(base) != len(line):
+                base = line
+            matcher = difflib.SequenceMatcher(None, base, converted, autojunk=False)
+            for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+                if tag == "equal":
+                    new.extend(offsets[pos + i1:pos + i2])
+                elif j2 > j1:
+                    for k in range(j2 - j1):
+                        src = i1 + min(k * max(1, i2 - i1) // (j2 - j1), max(0, i2 - i1 - 1))
+                        new.append(offsets[pos + min(src, len(line) - 1)])
+        out.append(converted)
+        pos += len(line)
+    new.append(offsets[len(text)])
+    return "".join(out), new
+
+
+# -- generic rewriting ---------------------------------------------------------------------------
+
+def rewrite(text: str, offsets: Offsets, pattern: re.Pattern[str],
+            replace: Callable[[re.Match[str]], str]) -> tuple[str, Offsets]:
+    """Replace every match of `pattern` by `replace(match)`, carrying offsets along.
+
+    Replacement characters map onto the matched source characters in order
+    (the last one repeats when the replacement is longer).
+    """
+    out: list[str] = []
+    new = array("q")
+    pos = 0
+    for m in pattern.finditer(text):
+        s, e = m.span()
+        rep = replace(m)
+        if rep == m.group(0):
+            continue
+        out.append(text[pos:s])
+        new.extend(offsets[pos:s])
+        out.append(rep)
+        for k in range(len(rep)):
+            new.append(offsets[min(s + k, e - 1)] if e > s else offsets[s])
+        pos = e
+    if pos == 0 and not out:
+        return text, offsets
+    out.append(text[pos:])
+    new.extend(offsets[pos:len(text) + 1])
+    return "".join(out), new
+
+
+# -- 2. widths ----------------------------------------------------------------------------------
+
+def _foldable(c: str) -> bool:
+    # Full-width forms and the ideographic space; keep CJK punctuation such as 、。《》“” as is.
+    return "\uff01" <= c <= "\uff5e" or c == "\u3000" or c == "\u00a0"
+
+
+_WIDE = re.compile("[\uff01-\uff5e\u3000\u00a0]")
+
+
+def fold_widths(text: str, offsets: Offsets) -> tuple[str, Offsets]:
+    """Fold full-width ASCII forms (（１２３）→ (123)) and odd spaces to their plain forms."""
+    return rewrite(text, offsets, _WIDE, lambda m: unicodedata.normalize("NFKC", m.group(0)))
+
+
+# -- 3. spacing ---------------------------------------------------------------------------------
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff"
+_CJK_PUNCT = "，。、；：？！“”‘’《》〈〉「」『』【】〔〕（）…—·"
+_NEAR = f"[{_CJK}{_CJK_PUNCT}]"
+# Horizontal space with Chinese on at least one side.
+_SPACE_IN_CJK = re.compile(rf"(?<={_NEAR})[ \t\r\f\v]+|[ \t\r\f\v]+(?={_NEAR})")
+_LEADING = re.compile(r"(?m)^[ \t\r\f\v]+|[ \t\r\f\v]+$")
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[、.．]|——|●|第[一二三四五六七八九十百]+[章节条])")
+_BREAK = re.compile(rf"(?<=[{_CJK}])\n[\n ]*(?=[{_CJK}(（“《])")
+_SENTENCE_END = "。！？；：:;!?”》〕)）"
+#: A line this long that stops without punctuation was broken by layout, not by the author.
+_WRAPPED_LINE = 28
+
+
+def fix_spacing(text: str, offsets: Offsets) -> tuple[str, Offsets]:
+    """Drop stray spaces inside Chinese text and join lines broken inside a sentence."""
+    text, offsets = rewrite(text, offsets, _LEADING, lambda m: "")
+    text, offsets = rewrite(text, offsets, _SPACE_IN_CJK, lambda m: "")
+
+    def join(m: re.Match[str]) -> str:
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line = text[line_start:m.start()]
+        nxt = text[m.end():m.end() + 12]
+        if len(line) >= _WRAPPED_LINE and line[-1] not in _SENTENCE_END and not _HEADING_START.match(nxt):
+            return ""
+        return m.group(0)
+
+    return rewrite(text, offsets, _BREAK, join)
+
+
+# -- 4. boilerplate -----------------------------------------------------------------------------
+
+def strip_boilerplate(text: str, offsets: Offsets) -> tuple[str, Offsets]:
+    """Keep the body: drop navigation lines at the top and the website footer at the end."""
+    rules = _rules()
+    lines = text.splitlines(keepends=True)
+    starts = []
+    pos = 0
+    for line in lines:
+        starts.append(pos)
+        pos += len(line)
+    begin = 0
+    for i, line in enumerate(lines[:15]):
+        if any(marker in line for marker in rules["boilerplate_head"]) and len(line.strip()) < 60:
+            begin = starts[i] + len(line)
+    end = len(text)
+    # The footer starts at the first marker line in the last part of the text
+    # whose remaining lines are short, as navigation and contact blocks are.
+    floor = len(text) // 3
+    for i, line in enumerate(lines):
+        if starts[i] < floor or len(line.strip()) > 60:
+            continue
+        if any(marker in line for marker in rules["boilerplate_tail"]):
+            rest = lines[i:]
+            if sum(len(x.strip()) > 80 for x in rest) <= 1:
+                end = starts[i]
+                break
+    if begin == 0 and end == len(text):
+        return text, offsets
+    body = text[begin:end]
+    new = array("q", offsets[begin:end])
+    new.append(offsets[end - 1] + 1 if end > begin else offsets[begin])
+    return body, new

@@ -1,0 +1,157 @@
+"""Turn one document's extraction into RDF triples (its own named graph)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from graph.model import Extraction, Mention
+from graph.namespaces import DCTERMS, IPKG, ORG, RDF, SKOS, XSD, document_iri, node_iri
+from graph.normalise import normalise_text
+from graph.resolve import Resolved, institution_iri, region_iri
+from graph.segment import heading_marker
+
+Triple = tuple[Node, Node, Node]
+
+#: Kinds a document `ipkg:mentions` (policies are `ipkg:cites`).
+_MENTIONED = ("institution", "program", "event", "region")
+
+
+def zh(text: str) -> Literal:
+    """A Chinese literal, tagged Simplified or Traditional by what it contains."""
+    return Literal(text, lang="zh-Hans" if normalise_text(text) == text.strip() else "zh-Hant")
+
+
+def document_triples(result: Extraction, resolved: Resolved) -> list[Triple]:
+    """Every triple one document contributes, in a deterministic order."""
+    doc = result.doc
+    raw = doc.raw
+    meta = result.metadata
+    d = document_iri(raw.file_name)
+    t: list[Triple] = [
+        (d, RDF.type, IPKG.Document),
+        (d, IPKG.fileName, Literal(raw.file_name)),
+        (d, IPKG.sha256, Literal(raw.sha256)),
+        (d, IPKG.encoding, Literal(raw.encoding)),
+        (d, IPKG.mediaType, Literal(raw.media_type)),
+        (d, IPKG.script, Literal(doc.script)),
+        (d, IPKG.level, Literal(meta.level or "national")),
+        (d, IPKG.genre, Literal(meta.genre or "其他")),
+        (d, DCTERMS.title, Literal(meta.title or raw.file_name, lang="zh-Hans")),
+    ]
+    if meta.doc_number:
+        t.append((d, IPKG.docNumber, Literal(meta.doc_number)))
+    if meta.issued:
+        dtype = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}[len(meta.issued)]
+        t.append((d, DCTERMS.issued, Literal(meta.issued, datatype=dtype)))
+    if meta.jurisdiction:
+        t.append((d, IPKG.jurisdiction, region_iri(meta.jurisdiction)))
+    for issuer in meta.issuers:
+        iri = _issuer_iri(issuer, resolved)
+        t.append((d, IPKG.issuedBy, iri))
+        if iri not in resolved.entities:
+            t += [(iri, RDF.type, IPKG.Institution), (iri, SKOS.prefLabel, zh(issuer))]
+
+    spans = [(m.start, m.end) for m in result.mentions if m.kind != "region"]
+    for mention in result.mentions:
+        iri = resolved.iri_of[id(mention)]
+        if mention.kind == "policy":
+            t.append((d, IPKG.cites, iri))
+        elif mention.kind == "region":
+            # A region inside another name (培训(江苏)基地) is part of that name, not a topic.
+            if not any(s <= mention.start and mention.end <= e for s, e in spans):
+                t.append((d, IPKG.mentions, iri))
+        elif mention.kind in _MENTIONED:
+            t.append((d, IPKG.mentions, iri))
+    if meta.jurisdiction:
+        t.append((d, IPKG.mentions, region_iri(meta.jurisdiction)))
+
+    for entity in resolved.entities.values():
+        t.append((entity.iri, RDF.type, IPKG[entity.cls]))
+        t.append((entity.iri, SKOS.prefLabel, Literal(entity.label, lang="zh-Hans")))
+        t.extend((entity.iri, SKOS.altLabel, zh(label)) for label in sorted(entity.alt_labels))
+        if entity.region and entity.kind == "institution":
+            t.append((entity.iri, IPKG.locatedIn, region_iri(entity.region)))
+        if entity.parent is not None:
+            t.append((entity.iri, IPKG.partOf if entity.kind == "region" else ORG.subOrganizationOf, entity.parent))
+        if entity.level:
+            t.append((entity.iri, IPKG.adminLevel, Literal(entity.level)))
+
+    measure_of: dict[int, URIRef] = {}
+    for measure in result.measures:
+        m = _passage(t, "measure", IPKG.Measure, d, result, measure.start, measure.end)
+        t.append((m, IPKG.text, Literal(measure.text, lang="zh-Hans")))
+        if measure.section:
+            t.append((m, IPKG.section, Literal(measure.section, lang="zh-Hans")))
+        for mention in measure.served_by:
+            t.append((m, IPKG.servedBy, resolved.iri_of[id(mention)]))
+        for mention in measure.responsible:
+            t.append((m, IPKG.responsibleUnit, resolved.iri_of[id(mention)]))
+        for mention in measure.refers_to:
+            t.append((m, IPKG.refersTo, resolved.iri_of[id(mention)]))
+        for mention in (*measure.served_by, *measure.responsible, *measure.refers_to):
+            measure_of[id(mention)] = m
+
+    for mention in result.mentions:
+        node = _passage(t, "mention", IPKG.Mention, d, result, mention.start, mention.end, link=IPKG.inDocument,
+                        salt=mention.kind)
+        t.append((node, IPKG.mentionOf, resolved.iri_of[id(mention)]))
+        if id(mention) in measure_of:
+            t.append((node, IPKG.inMeasure, measure_of[id(mention)]))
+
+    for target in result.targets:
+        node = _passage(t, "target", IPKG.Target, d, result, target.start, target.end, salt=target.indicator)
+        from graph.resolve import entity_iri, identity_key
+
+        t += [
+            (node, IPKG.indicator, entity_iri("indicator", identity_key(target.indicator))),
+            (node, IPKG.value, Literal(Decimal(str(target.value)), datatype=XSD.decimal)),
+            (node, IPKG.unit, Literal(target.unit)),
+        ]
+        if target.year:
+            t.append((node, IPKG.year, Literal(target.year, datatype=XSD.integer)))
+        if target.region:
+            t.append((node, IPKG.region, region_iri(target.region)))
+        if target.qualifier:
+            t.append((node, IPKG.qualifier, Literal(target.qualifier)))
+    return _dedupe(t)
+
+
+def _passage(t: list[Triple], kind: str, cls: URIRef, d: URIRef, result: Extraction, start: int, end: int,
+             *, link: URIRef = IPKG.statedIn, salt: str = "") -> URIRef:
+    """A node read from one passage, with its provenance: document, offsets, quote."""
+    s, e = result.doc.original_span(start, end)
+    node = node_iri(kind + salt, result.doc.raw.file_name, s, e)
+    t += [
+        (node, RDF.type, cls),
+        (node, link, d),
+        (node, IPKG.charStart, Literal(s, datatype=XSD.integer)),
+        (node, IPKG.charEnd, Literal(e, datatype=XSD.integer)),
+        (node, IPKG.quote, Literal(result.doc.raw.text[s:e])),
+    ]
+    return node
+
+
+def _issuer_iri(issuer: str, resolved: Resolved) -> URIRef:
+    for entity in resolved.entities.values():
+        if entity.kind == "institution" and entity.label == issuer:
+            return entity.iri
+    from graph.extract.names import leading_region
+
+    scope = leading_region(issuer)[1] or ("national" if issuer.startswith(("国家", "中国", "中共中央", "国务院")) else "")
+    return institution_iri(issuer, scope)
+
+
+def _dedupe(triples: list[Triple]) -> list[Triple]:
+    seen: set[Triple] = set()
+    out = []
+    for triple in triples:
+        if triple not in seen and not isinstance(triple[2], BNode):
+            seen.add(triple)
+            out.append(triple)
+    return out
+
+
+__all__ = ["Mention", "document_triples", "heading_marker", "zh"]

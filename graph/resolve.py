@@ -1,0 +1,145 @@
+"""Resolve mentions to entities with stable IRIs, across documents.
+
+An entity's IRI is a function of its kind, its canonical name and the scope
+that name is unique in (a region's full name, "national", or "" for a kind
+of service institution such as TISC), so the same thing named in two
+documents is one node, 省知识产权局 in a Shaanxi and in a Hubei text are two,
+and documents can be built one at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+
+from graph.model import Extraction, Mention
+from graph.namespaces import entity_iri
+from graph.normalise import normalise_text
+from graph.regions import gazetteer
+
+#: Mention kind → ontology class local name (institutions refine it by subtype).
+CLASSES = {"policy": "Policy", "institution": "Institution", "program": "Program", "event": "Event",
+           "region": "Region", "indicator": "Indicator"}
+INSTITUTION_CLASSES = {"GovernmentAgency", "InternalUnit", "ProtectionCenter", "ServiceCenter", "Platform",
+                       "Court", "University", "Association", "Base", "Fund"}
+
+
+@dataclass
+class Entity:
+    """A resolved node: what the graph says about one real-world thing."""
+
+    iri: URIRef
+    kind: str
+    cls: str
+    label: str
+    alt_labels: set[str] = field(default_factory=set)
+    region: str = ""  # full region name, for locatedIn
+    parent: URIRef | None = None  # internal unit → its agency; region → its parent region
+    level: str = ""  # regions only
+
+
+@dataclass
+class Resolved:
+    """One document's entities and the IRI each mention resolved to."""
+
+    entities: dict[URIRef, Entity]
+    iri_of: dict[int, URIRef]  # id(mention) → IRI
+
+
+def display_name(name: str) -> str:
+    """The label form of a name: Simplified, folded, no stray spaces."""
+    return re.sub(r"\s+", "", normalise_text(name))
+
+
+def identity_key(name: str) -> str:
+    """What two spellings of one name share (quotes, brackets and dash styles ignored)."""
+    key = display_name(name)
+    key = re.sub(r"[《》“”\"'‘’「」『』·]", "", key)
+    return re.sub(r"[—–―－-]+", "-", key)
+
+
+def resolve(result: Extraction) -> Resolved:
+    """Resolve every mention (and target indicator) of one document."""
+    entities: dict[URIRef, Entity] = {}
+    iri_of: dict[int, URIRef] = {}
+    raw_text = result.doc.raw.text
+    for mention in result.mentions:
+        entity = entity_for(mention)
+        existing = entities.setdefault(entity.iri, entity)
+        existing.alt_labels |= _surfaces(mention, result, raw_text)
+        iri_of[id(mention)] = existing.iri
+    for region_name in {m.region for m in result.mentions if m.region} | {result.metadata.jurisdiction}:
+        _add_region_chain(entities, region_name)
+    for target in result.targets:
+        ind = entity_iri("indicator", identity_key(target.indicator))
+        entities.setdefault(ind, Entity(ind, "indicator", "Indicator", display_name(target.indicator)))
+        if target.region:
+            _add_region_chain(entities, target.region)
+    for entity in entities.values():
+        entity.alt_labels.discard(entity.label)
+    return Resolved(entities=entities, iri_of=iri_of)
+
+
+def entity_for(mention: Mention) -> Entity:
+    """The entity a mention names (without the labels other mentions add)."""
+    name = display_name(mention.name)
+    if mention.kind == "region":
+        return _region_entity(mention.name)
+    cls = CLASSES[mention.kind]
+    if mention.kind == "institution" and mention.subtype in INSTITUTION_CLASSES:
+        cls = mention.subtype
+    scope = mention.scope if mention.kind == "institution" else ""
+    iri = entity_iri(mention.kind, scope, identity_key(name))
+    parent = None
+    if mention.parent:
+        parent = entity_iri("institution", _scope_of_parent(mention.parent), identity_key(mention.parent))
+    return Entity(iri, mention.kind, cls, name, region=mention.region, parent=parent)
+
+
+def institution_iri(name: str, scope: str) -> URIRef:
+    """IRI of an institution known by canonical name and scope (issuers, parents)."""
+    return entity_iri("institution", scope, identity_key(display_name(name)))
+
+
+def _scope_of_parent(name: str) -> str:
+    from graph.extract.names import leading_region
+
+    region = leading_region(name)[1]
+    if region:
+        return region
+    return "national" if name.startswith(("国家", "中国", "中共中央", "国务院")) else ""
+
+
+def region_iri(name: str) -> URIRef:
+    """IRI of a region by full name."""
+    return entity_iri("region", name)
+
+
+def _region_entity(name: str) -> Entity:
+    region = gazetteer().get(name)
+    parent = region_iri(region.parent) if region and region.parent else None
+    entity = Entity(region_iri(name), "region", "Region", name, parent=parent,
+                    level=region.level if region else "")
+    if region and region.short != name:
+        entity.alt_labels.add(region.short)
+    return entity
+
+
+def _add_region_chain(entities: dict[URIRef, Entity], name: str) -> None:
+    gaz = gazetteer()
+    while name and gaz.get(name):
+        entity = _region_entity(name)
+        entities.setdefault(entity.iri, entity)
+        name = gaz.get(name).parent
+
+
+def _surfaces(mention: Mention, result: Extraction, raw_text: str) -> set[str]:
+    """Labels a mention contributes: its normalised surface and, if different, the original spelling."""
+    out = {display_name(mention.surface)}
+    s, e = result.doc.original_span(mention.start, mention.end)
+    original = re.sub(r"\s+", "", raw_text[s:e])
+    if original and original != mention.surface and len(original) <= 80:
+        out.add(original)
+    return {x for x in out if x}
