@@ -7,11 +7,11 @@ from decimal import Decimal
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from graph.model import Extraction, Mention
+from graph.model import Extraction
 from graph.namespaces import DCTERMS, IPKG, ORG, RDF, SKOS, XSD, document_iri, node_iri
 from graph.normalise import normalise_text
 from graph.resolve import Resolved, institution_iri, region_iri
-from graph.segment import heading_marker
+from graph.extract.names import leading_region
 
 Triple = tuple[Node, Node, Node]
 
@@ -54,13 +54,15 @@ def document_triples(result: Extraction, resolved: Resolved) -> list[Triple]:
         if iri not in resolved.entities:
             t += [(iri, RDF.type, IPKG.Institution), (iri, SKOS.prefLabel, zh(issuer))]
 
-    spans = [(m.start, m.end) for m in result.mentions if m.kind != "region"]
+    # A region inside another name (培训(江苏)基地) is part of that name, not a topic of the
+    # document; one that opens an institution's name (济南市中院, 韩城市…局) still is.
+    spans = [(m.start + len(leading_region(m.surface)[0]) if m.kind == "institution" else m.start, m.end)
+             for m in result.mentions if m.kind != "region"]
     for mention in result.mentions:
         iri = resolved.iri_of[id(mention)]
         if mention.kind == "policy":
             t.append((d, IPKG.cites, iri))
         elif mention.kind == "region":
-            # A region inside another name (培训(江苏)基地) is part of that name, not a topic.
             if not any(s <= mention.start and mention.end <= e for s, e in spans):
                 t.append((d, IPKG.mentions, iri))
         elif mention.kind in _MENTIONED:
@@ -138,8 +140,6 @@ def _issuer_iri(issuer: str, resolved: Resolved) -> URIRef:
     for entity in resolved.entities.values():
         if entity.kind == "institution" and entity.label == issuer:
             return entity.iri
-    from graph.extract.names import leading_region
-
     scope = leading_region(issuer)[1] or ("national" if issuer.startswith(("国家", "中国", "中共中央", "国务院")) else "")
     return institution_iri(issuer, scope)
 
@@ -154,4 +154,4 @@ def _dedupe(triples: list[Triple]) -> list[Triple]:
     return out
 
 
-__all__ = ["Mention", "document_triples", "heading_marker", "zh"]
+__all__ = ["document_triples", "zh"]

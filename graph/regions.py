@@ -45,7 +45,9 @@ class Gazetteer:
         if region.name in self.regions:
             return
         self.regions[region.name] = region
-        for surface in {region.name, region.short, *surfaces}:
+        # A bare two-character county (和县, 凤县) is too likely to be ordinary text.
+        short = region.short if region.level != "district" or len(region.short) >= 3 else ""
+        for surface in {region.name, short, *surfaces}:
             if len(surface) >= 2:
                 self.lexicon.add(surface, region.name)
 

@@ -140,6 +140,8 @@ def _surfaces(mention: Mention, result: Extraction, raw_text: str) -> set[str]:
     out = {display_name(mention.surface)}
     s, e = result.doc.original_span(mention.start, mention.end)
     original = re.sub(r"\s+", "", raw_text[s:e])
-    if original and original != mention.surface and len(original) <= 80:
+    # The source spelling (Traditional script) of the same surface, not a wider span.
+    if original and original != mention.surface and len(original) <= 80 \
+            and display_name(original) == display_name(mention.surface):
         out.add(original)
     return {x for x in out if x}

@@ -55,7 +55,7 @@ def _heads() -> Lexicon:
 
 @cache
 def _cuts() -> Lexicon:
-    return build_cuts(_rules()["cut_words"])
+    return build_cuts(_rules()["cut_words"], _rules()["cut_exceptions"])
 
 
 @cache
@@ -109,7 +109,11 @@ def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> l
             if s <= ks < span.end and ke >= span.end:
                 break
         else:
-            out.extend(_mentions_for(text, s, span.end, span.cls, span.heads, juris, start))
+            found = _mentions_for(text, s, span.end, span.cls, span.heads, juris, start)
+            out.extend(found)
+            for f in found:
+                if f.end == span.end:
+                    out.extend(_elliptical(text, f, juris, end))
             continue
     out = _drop_nested(out)
     return out
@@ -139,6 +143,8 @@ def _mentions_for(text: str, start: int, end: int, cls: str, heads: tuple, juris
                            parent.name if parent else juris.issuer, parent.region if parent else "",
                            parent.name if parent else juris.issuer))
         return out
+    if len(heads) == 1 and heads[0][0] == start and len(surface) <= 4 and surface not in _known():
+        return []  # a bare head (服务机构, 促进中心) names no one
     mention = _resolve(surface, surface, cls, start, end, juris)
     if mention:
         out.append(mention)
@@ -182,9 +188,14 @@ def _resolve(surface: str, name: str, cls: str, start: int, end: int, juris: Jur
 
 
 def _distributed(text: str, start: int, mention: Mention, juris: Jurisdiction, floor: int) -> list[Mention]:
-    """专利、商标行业协会 → also 专利行业协会; 各设区市、韩城市、X市场监督管理局 → each city's bureau."""
+    """专利、商标行业协会 → also 专利行业协会; 各设区市、韩城市、X市场监督管理局 → each one's bureau.
+
+    Only items that are regions or listed modifiers (专利, 省级 …) distribute:
+    国际化、市场化、专业化…机构 describes one kind of thing, not three.
+    """
     out: list[Mention] = []
-    name = mention.name
+    gaz = gazetteer()
+    distributable = set(_rules()["distributable"])
     region_surface, _ = leading_region(mention.surface)
     pos = start
     while pos - 1 > floor and text[pos - 1] == "、":
@@ -192,20 +203,53 @@ def _distributed(text: str, start: int, mention: Mention, juris: Jurisdiction, f
         item_start = item_end
         while item_start > floor and text[item_start - 1] not in "、，,；;：:。(（〔":
             item_start -= 1
+        item_start = _strip_cut_prefix(text, item_start, item_end)
         item = text[item_start:item_end]
-        if not item or len(item) > 8 or any(True for _ in _heads().finditer(item)):
+        if not item or len(item) > 8:
+            break
+        is_region = gaz.lookup(item) is not None
+        if not (is_region or item in distributable):
             break
         if region_surface:
             rest = mention.surface[len(region_surface):]
-        elif len(item) < len(name):
-            rest = mention.surface[len(item):]
         else:
-            break
+            parallel = next((d for d in sorted(distributable, key=len, reverse=True)
+                             if mention.surface.startswith(d)), "")
+            if not parallel:
+                break
+            rest = mention.surface[len(parallel):]
         distributed = _resolve(item + rest, item + rest, mention.subtype, item_start, item_end, juris)
         if distributed:
             out.append(distributed)
         pos = item_start
-    del name
+    return out
+
+
+def _strip_cut_prefix(text: str, start: int, end: int) -> int:
+    from graph.extract.names import _after_last_cut
+
+    return _after_last_cut(text, start, end, _cuts())
+
+
+def _elliptical(text: str, mention: Mention, juris: Jurisdiction, end: int) -> list[Mention]:
+    """节点、网点: a bare head after a full name shares the full name's modifiers."""
+    out = []
+    pos = mention.end
+    while pos < end and text[pos] == "、":
+        m = re.match(r"[\u4e00-\u9fff]{2,3}(?=[、，,和及与]|$)", text[pos + 1:end])
+        if not m or len(m.group(0)) >= len(mention.surface) - 2:
+            break
+        word = m.group(0)
+        if word[-1] not in "点站心台地盟库所院室窗":
+            break
+        base = mention.surface[len(leading_region(mention.surface)[0]):].lstrip("省市区县")
+        name = base[: -len(word)] + word
+        if not any(True for _ in _heads().finditer(name)):
+            break
+        resolved = _resolve(word, name, mention.subtype, pos + 1, pos + 1 + len(word), juris)
+        if resolved:
+            out.append(resolved)
+        pos += 1 + len(word)
     return out
 
 

@@ -39,7 +39,8 @@ def extract(result: Extraction) -> None:
             paragraph, pending = sentence.paragraph, []
         note = note_re.match(sentence.text)
         if note:
-            units = parse_units(_clean_units(note.group("units")), sentence.start + note.start("units"), juris)
+            group = "units" if note.group("units") else "units2"
+            units = parse_units(_clean_units(note.group(group)), sentence.start + note.start(group), juris)
             result.mentions.extend(units)
             for index in pending:
                 m = measures[index]
@@ -52,22 +53,50 @@ def extract(result: Extraction) -> None:
             continue  # a bare level-1 heading line
         if len(sentence.text) < rules["min_length"] or not any(v in sentence.text for v in verbs):
             continue
-        served = tuple(m for m in institutions if sentence.start <= m.start and m.end <= sentence.end
-                       and m.subtype != "InternalUnit")
         responsible: tuple[Mention, ...] = ()
         inline = inline_re.search(sentence.text)
         if inline:
             responsible = tuple(parse_units(_clean_units(inline.group("units")),
                                             sentence.start + inline.start("units"), juris))
             result.mentions.extend(responsible)
-            served = tuple(m for m in served if not (sentence.start + inline.start() <= m.start))
-        refers = tuple(m for m in references if sentence.start <= m.start and m.end <= sentence.end)
-        measures.append(Measure(sentence.start, sentence.end, sentence.text, served, responsible, refers,
-                                section.heading if section else ""))
-        if not inline:
-            pending.append(len(measures) - 1)
+        limit = sentence.start + inline.start() if inline else sentence.end
+        for start, end in action_clauses(text, sentence.start, limit, verbs):
+            served = tuple(m for m in institutions if start <= m.start and m.end <= end
+                           and m.subtype != "InternalUnit")
+            refers = tuple(m for m in references if start <= m.start and m.end <= end)
+            measures.append(Measure(start, end, text[start:end], served, responsible, refers,
+                                    section.heading if section else ""))
+            if not inline:
+                pending.append(len(measures) - 1)
     result.measures = measures
-    del text
+
+
+def action_clauses(text: str, start: int, end: int, verbs: list[str]) -> list[tuple[int, int]]:
+    """Split a sentence where a comma opens a new action (加快…建设，推动…建设 → two measures).
+
+    A clause that does not open with a verb (在…方面取得突破) stays with the one before it.
+    """
+    cuts = [start]
+    depth = 0
+    for i in range(start, end):
+        c = text[i]
+        if c in "(“《〔【":
+            depth += 1
+        elif c in ")”》〕】":
+            depth = max(0, depth - 1)
+        elif c in "，," and depth == 0:
+            nxt = re.sub(r"^(?:积极|大力|进一步|持续|继续|全面|深入|着力|加快|切实|努力|主动|重点|不断|逐步|同时|并)", "",
+                         text[i + 1:i + 12])
+            if any(nxt.startswith(v) for v in verbs) and any(v in text[cuts[-1]:i] for v in verbs):
+                cuts.append(i + 1)
+    spans = []
+    for a, b in zip(cuts, [*cuts[1:], end], strict=True):
+        b2 = b
+        while b2 > a and text[b2 - 1] in "，,。；;！？!? ":
+            b2 -= 1
+        if b2 > a:
+            spans.append((a, b2))
+    return spans
 
 
 def _clean_units(units: str) -> str:

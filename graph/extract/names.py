@@ -42,12 +42,30 @@ def build_heads(table: dict[str, Iterable[str]]) -> Lexicon:
     return lex
 
 
-def build_cuts(words: Iterable[str]) -> Lexicon:
-    """A lexicon of words after which a name starts."""
+def build_cuts(words: Iterable[str], exceptions: dict | None = None) -> Lexicon:
+    """A lexicon of words after which a name starts.
+
+    `exceptions[word]` lists the neighbours ("before"/"after") with which the
+    word belongs to a name instead (强省建设工作领导小组, 战略实施暨…).
+    """
     lex = Lexicon()
+    exceptions = exceptions or {}
     for w in words:
-        lex.add(w, True)
+        lex.add(w, exceptions.get(w, {}))
     return lex
+
+
+def _is_cut(text: str, i: int, word: str, rule: dict) -> bool:
+    if any(text.endswith(b, 0, i) for b in rule.get("before", ())):
+        return False
+    if any(text.startswith(a, i + len(word)) for a in rule.get("after", ())):
+        return False
+    if word in "和与及":
+        # 交易和服务平台, 技术与创新支持中心: a short modifier pair, not two names.
+        rest = text[i + 1:i + 4]
+        if 1 <= len(rest) and re.match(r"^[\u4e00-\u9fff]{1,2}(?:支持中心|服务平台|平台|中心)", text[i + 1:i + 9]):
+            return False
+    return True
 
 
 def find_names(text: str, start: int, end: int, heads: Lexicon, cuts: Lexicon, *,
@@ -117,7 +135,7 @@ def _left_boundary(text: str, floor: int, pos: int) -> int:
 
 
 def _has_cut(gap: str, cuts: Lexicon) -> bool:
-    return any(True for _ in cuts.finditer(gap))
+    return any(_is_cut(gap, h.start, h.key, h.values[0]) for h in cuts.finditer(gap))
 
 
 def _after_last_cut(text: str, left: int, pos: int, cuts: Lexicon) -> int:
@@ -133,14 +151,25 @@ def _after_last_cut(text: str, left: int, pos: int, cuts: Lexicon) -> int:
             depth = max(0, depth - 1)
         if depth == 0:
             for length in cuts._lengths:  # noqa: SLF001 - a hot loop; same module family
-                if i + length <= pos and text[i:i + length] in cuts:
+                word = text[i:i + length]
+                if i + length <= pos and word in cuts and _is_cut(text, i, word, cuts.get(word)[0]):
                     start = i + length
                     break
         i += 1
+    # 以信用为基础的分级分类监管试点: a 以…为…的 frame belongs to the name.
+    frame = re.search(r"以[^，。、；以]{1,12}为(?:基础|核心|导向|重点|主体|依托|纽带|目标)的$", text[left:start])
+    if frame:
+        start = left + frame.start()
     return start
 
 
+_COUNT = re.compile(r"\d+(?:个|家|所|项|批)")
+
+
 def _strip_prefixes(text: str, start: int, limit: int, prefixes: Iterable[str]) -> int:
+    count = _COUNT.match(text, start, limit)
+    if count:
+        start = count.end()
     changed = True
     while changed:
         changed = False

@@ -21,7 +21,10 @@ def _heads(kind: str) -> Lexicon:
 
 @cache
 def _cuts() -> Lexicon:
-    return build_cuts([*load("institutions.json")["cut_words"], *_rules()["extra_cut_words"]])
+    rules = load("institutions.json")
+    removed = set(_rules()["removed_cuts"])
+    words = [w for w in [*rules["cut_words"], *_rules()["extra_cut_words"]] if w not in removed]
+    return build_cuts(words, rules["cut_exceptions"])
 
 
 def extract_programs(result: Extraction) -> None:
@@ -39,7 +42,10 @@ def _extract(result: Extraction, kind: str) -> None:
     rules = _rules()
     minimum = rules["min_length"][kind]
     # Policies own their titles: a 《…计划》 is not a programme.
-    taken = [(m.start, m.end) for m in result.mentions if m.kind in ("policy", "event", "program")]
+    # Policies own their titles (a 《…计划》 is no programme) and institutions their names;
+    # events may sit inside a title (《…第十四届全国运动会知识产权保护规定》).
+    owners = ("institution", "event", "program") if kind == "event" else ("policy", "institution", "event", "program")
+    taken = [(m.start, m.end) for m in result.mentions if m.kind in owners]
     for sentence in result.segmented.sentences:
         for span in find_names(text, sentence.start, sentence.end, _heads(kind), _cuts(),
                                strip_prefixes=load("institutions.json")["strip_prefixes"], trailing_paren=False):
@@ -48,4 +54,6 @@ def _extract(result: Extraction, kind: str) -> None:
                 continue
             if any(s <= span.start and span.end <= e for s, e in taken):
                 continue
+            if text.startswith(tuple(rules["continuations"]), span.end):
+                continue  # 示范、试点高校: the head word is a modifier here
             result.mentions.append(Mention(kind, name, span.start, span.end, name.replace("”“", "”、“")))
