@@ -36,6 +36,7 @@ class Lexicon:
     def __init__(self) -> None:
         self._entries: dict[str, list[Any]] = {}
         self._lengths: list[int] = []
+        self._by_first: dict[str, list[int]] = {}  # first character → key lengths, longest first
 
     def add(self, key: str, value: Any) -> None:
         """Register `value` under the surface string `key`."""
@@ -47,10 +48,18 @@ class Lexicon:
         if len(key) not in self._lengths:
             self._lengths.append(len(key))
             self._lengths.sort(reverse=True)
+        lengths = self._by_first.setdefault(key[0], [])
+        if len(key) not in lengths:
+            lengths.append(len(key))
+            lengths.sort(reverse=True)
 
     def get(self, key: str) -> tuple[Any, ...]:
         """The values registered under exactly `key`."""
         return tuple(self._entries.get(key, ()))
+
+    def lengths_from(self, char: str) -> list[int]:
+        """Lengths of the keys that start with `char`, longest first."""
+        return self._by_first.get(char, [])
 
     def __contains__(self, key: str) -> bool:
         return key in self._entries
@@ -59,14 +68,20 @@ class Lexicon:
         """Non-overlapping longest matches, left to right."""
         end = len(text) if end is None else end
         i = start
+        by_first = self._by_first
+        entries = self._entries
         while i < end:
-            for length in self._lengths:
-                if i + length <= end:
-                    key = text[i:i + length]
-                    values = self._entries.get(key)
-                    if values:
-                        yield Hit(i, i + length, key, tuple(values))
-                        i += length
-                        break
+            lengths = by_first.get(text[i])
+            if lengths:
+                for length in lengths:
+                    if i + length <= end:
+                        key = text[i:i + length]
+                        values = entries.get(key)
+                        if values:
+                            yield Hit(i, i + length, key, tuple(values))
+                            i += length
+                            break
+                else:
+                    i += 1
             else:
                 i += 1

@@ -86,7 +86,7 @@ def document_triples(result: Extraction, resolved: Resolved) -> list[Triple]:
         m = _passage(t, "measure", IPKG.Measure, d, result, measure.start, measure.end)
         t.append((m, IPKG.text, Literal(measure.text, lang="zh-Hans")))
         if measure.section:
-            t.append((m, IPKG.section, Literal(measure.section, lang="zh-Hans")))
+            t.append((m, IPKG.section, Literal(measure.section)))
         for mention in measure.served_by:
             t.append((m, IPKG.servedBy, resolved.iri_of[id(mention)]))
         for mention in measure.responsible:

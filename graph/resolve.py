@@ -49,15 +49,15 @@ class Resolved:
 
 
 def display_name(name: str) -> str:
-    """The label form of a name: Simplified, folded, no stray spaces."""
-    return re.sub(r"\s+", "", normalise_text(name))
+    """The label form of a name: Simplified, folded, no stray spaces, one dash style."""
+    return re.sub(r"[—–―－]+", "—", re.sub(r"\s+", "", normalise_text(name)))
 
 
 def identity_key(name: str) -> str:
     """What two spellings of one name share (quotes, brackets and dash styles ignored)."""
-    key = display_name(name)
-    key = re.sub(r"[《》“”\"'‘’「」『』·]", "", key)
-    return re.sub(r"[—–―－-]+", "-", key)
+    key = display_name(name).strip("《》")
+    # Dash styles vary between documents; the label keeps whatever the key keeps.
+    return re.sub(r"[—–―－-]+", "—", key)
 
 
 def resolve(result: Extraction) -> Resolved:
@@ -70,6 +70,11 @@ def resolve(result: Extraction) -> Resolved:
         existing = entities.setdefault(entity.iri, entity)
         existing.alt_labels |= _surfaces(mention, result, raw_text)
         iri_of[id(mention)] = existing.iri
+        if mention.kind == "institution" and mention.parent and entity.parent not in entities:
+            # The agency an internal unit belongs to is a node of its own.
+            entities[entity.parent] = Entity(entity.parent, "institution", "GovernmentAgency",
+                                             display_name(mention.parent), region=_scope_of_parent(mention.parent)
+                                             if _scope_of_parent(mention.parent) not in ("", "national") else "")
     for region_name in {m.region for m in result.mentions if m.region} | {result.metadata.jurisdiction}:
         _add_region_chain(entities, region_name)
     for target in result.targets:

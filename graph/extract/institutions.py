@@ -138,7 +138,8 @@ def _mentions_for(text: str, start: int, end: int, cls: str, heads: tuple, juris
     if cls == "InternalUnit" and len(heads) > 1:
         parent_end = heads[-2][1]
         parent = _resolve(text[start:parent_end], text[start:parent_end], heads[-2][2], start, parent_end, juris)
-        unit = text[heads[-1][0]:end]
+        # An office (办公室) is known by its full name; a division (政策法规处) by its own.
+        unit = surface if text[heads[-1][0]:end].endswith("办公室") else text[heads[-1][0]:end]
         out.append(Mention("institution", surface, start, end, unit, "InternalUnit",
                            parent.name if parent else juris.issuer, parent.region if parent else "",
                            parent.name if parent else juris.issuer))

@@ -150,7 +150,7 @@ def _after_last_cut(text: str, left: int, pos: int, cuts: Lexicon) -> int:
         elif c in _CLOSE:
             depth = max(0, depth - 1)
         if depth == 0:
-            for length in cuts._lengths:  # noqa: SLF001 - a hot loop; same module family
+            for length in cuts.lengths_from(c):
                 word = text[i:i + length]
                 if i + length <= pos and word in cuts and _is_cut(text, i, word, cuts.get(word)[0]):
                     start = i + length
