@@ -65,11 +65,12 @@ def resolve(result: Extraction) -> Resolved:
     entities: dict[URIRef, Entity] = {}
     iri_of: dict[int, URIRef] = {}
     raw_text = result.doc.raw.text
-    for mention in result.mentions:
+    merged = _merge_variants(result.mentions)
+    for original, mention in zip(result.mentions, merged, strict=True):
         entity = entity_for(mention)
         existing = entities.setdefault(entity.iri, entity)
         existing.alt_labels |= _surfaces(mention, result, raw_text)
-        iri_of[id(mention)] = existing.iri
+        iri_of[id(original)] = existing.iri
         if mention.kind == "institution" and mention.parent and entity.parent not in entities:
             # The agency an internal unit belongs to is a node of its own.
             entities[entity.parent] = Entity(entity.parent, "institution", "GovernmentAgency",
@@ -85,6 +86,24 @@ def resolve(result: Extraction) -> Resolved:
     for entity in entities.values():
         entity.alt_labels.discard(entity.label)
     return Resolved(entities=entities, iri_of=iri_of)
+
+
+def _merge_variants(mentions: list[Mention]) -> list[Mention]:
+    """Within one document, a programme or event named in full once and shortened
+    later (知识产权代理行业“蓝天”专项整治行动 … “蓝天”专项整治行动) is one thing."""
+    out = list(mentions)
+    for kind in ("program", "event"):
+        names = sorted({m.name for m in mentions if m.kind == kind}, key=len, reverse=True)
+        longer_of: dict[str, str] = {}
+        for short in names:
+            bare = short.strip("“”")
+            for long in names:
+                if len(long) > len(short) and len(bare) >= 5 and long.endswith(short):
+                    longer_of[short] = long
+                    break
+        out = [Mention(m.kind, m.surface, m.start, m.end, longer_of[m.name], m.subtype, m.scope, m.region,
+                       m.parent) if m.kind == kind and m.name in longer_of else m for m in out]
+    return out
 
 
 def entity_for(mention: Mention) -> Entity:

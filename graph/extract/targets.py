@@ -65,7 +65,23 @@ def extract(result: Extraction) -> None:
         year = year or meta.plan_year
         if year is None and meta.genre == "新闻报道":
             continue
-        result.targets.extend(_targets_in(text, sentence.start, sentence.end, year, meta.jurisdiction))
+        for target in _targets_in(text, sentence.start, sentence.end, year, meta.jurisdiction):
+            if not any(_same_goal(target, seen) for seen in result.targets):
+                result.targets.append(target)
+
+
+def _same_goal(a: Target, b: Target) -> bool:
+    """A goal restated later in the text (目标 section, then the task that carries it)."""
+    from rapidfuzz import fuzz
+
+    if (a.value, a.unit, a.year) != (b.value, b.unit, b.year):
+        return False
+    return a.indicator in b.indicator or b.indicator in a.indicator or fuzz.ratio(a.indicator, b.indicator) >= 60
+
+
+@cache
+def _action_verbs() -> tuple[str, ...]:
+    return tuple(v for v in load("measures.json")["action_verbs"] if v not in _rules()["creation_verbs"])
 
 
 def _parent(seg, idx: int) -> int:
@@ -108,7 +124,7 @@ def _targets_in(text: str, start: int, end: int, year: int | None, region: str) 
         indicator = _strip(left, rules)
         if m.group(3):  # 在…基础上翻一番: the indicator comes before 在
             indicator = _strip(re.split(r"在[^在]*?(?:基础上)?$", left)[0], rules) or indicator
-        if len(indicator) < 2 or re.search(r"\d", indicator):
+        if len(indicator) < 2 or re.search(r"\d", indicator) or indicator.startswith(_action_verbs()):
             verb = _strip_trailing_verb(left, rules)
             right_end = min([text.find(d, e, end) for d in _DELIMS + "、" if text.find(d, e, end) != -1] or [end])
             right = text[e:right_end]
