@@ -167,12 +167,13 @@ _COUNT = re.compile(r"\d+(?:个|家|所|项|批)")
 
 
 def _strip_prefixes(text: str, start: int, limit: int, prefixes: Iterable[str]) -> int:
-    count = _COUNT.match(text, start, limit)
-    if count:
-        start = count.end()
     changed = True
     while changed:
         changed = False
+        count = _COUNT.match(text, start, limit)
+        if count:
+            start = count.end()
+            changed = True
         for p in prefixes:
             if text.startswith(p, start) and start + len(p) < limit:
                 start += len(p)

@@ -52,6 +52,9 @@ def _extract(result: Extraction, kind: str) -> None:
             name = text[span.start:span.end]
             if len(name.strip("“”")) < minimum or name in rules["not_names"]:
                 continue
+            # 研发项目, 省重大项目: a generic head needs a long, specific name to be a programme.
+            if len(name) < rules["generic_heads"].get(span.head, 0) and "“" not in name:
+                continue
             if any(s <= span.start and span.end <= e for s, e in taken):
                 continue
             if text.startswith(tuple(rules["continuations"]), span.end):
