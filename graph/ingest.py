@@ -107,7 +107,10 @@ def decode_bytes(path: Path, data: bytes) -> tuple[str, str]:
             return _strict(path, data, name), name
     utf16 = _utf16_without_bom(data)
     if utf16:
-        return _strict(path, data, utf16), utf16
+        try:
+            return data.decode(utf16), utf16
+        except UnicodeDecodeError as exc:
+            raise IngestError(path, "binary data, not text") from exc
     if b"\x00" in data[:4096]:
         raise IngestError(path, "binary data, not text")
     try:
@@ -140,11 +143,12 @@ def _utf16_without_bom(data: bytes) -> str | None:
     sample = data[:2000]
     if len(sample) < 4:
         return None
-    even = sample[0::2].count(0) / (len(sample) / 2)
-    odd = sample[1::2].count(0) / (len(sample) / 2)
-    if odd > 0.3 and even < 0.05:
+    # Chinese code units have no zero byte, so ASCII (digits, newlines) gives the signal:
+    # zero bytes on one side only.
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 2 and even == 0:
         return "utf-16-le"
-    if even > 0.3 and odd < 0.05:
+    if even >= 2 and odd == 0:
         return "utf-16-be"
     return None
 

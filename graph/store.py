@@ -26,6 +26,14 @@ server fetch arbitrary URLs). Text rdflib cannot parse falls back to a
 lexical scan for update keywords and SERVICE, then to the engine, whose
 syntax error (with line and column) becomes :class:`QueryError`.
 
+*Union default graph.* Queries see the default graph as the union of all
+graphs, as a bag: a triple stated by two documents matches twice in SELECT
+(CONSTRUCT results are sets). Use DISTINCT or GROUP BY where that matters.
+
+*Language tags.* Oxigraph lowercases language tags, so dumps carry
+``@zh-hans``; tags are case-insensitive (BCP 47), and query results give them
+back in canonical case (``zh-Hans``).
+
 *Time limit.* pyoxigraph 0.5 has no query cancellation in Python. A query
 with a limit runs in a worker thread (pyoxigraph releases the GIL) that
 converts rows as they stream and stops at the deadline; the caller gets
@@ -176,8 +184,27 @@ def to_ox(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     raise TypeError(f"not an RDF term: {term!r}")
 
 
+@lru_cache(maxsize=256)
+def _bcp47_case(tag: str) -> str:
+    """Canonical case of a language tag (zh-Hans, en-GB): Oxigraph stores tags lowercased."""
+    parts = tag.split("-")
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif len(part) == 2 and part.isalpha():
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
 def from_ox(term: Any) -> Term | None:
-    """Convert one pyoxigraph term (or ``None`` for unbound) to rdflib."""
+    """Convert one pyoxigraph term (or ``None`` for unbound) to rdflib.
+
+    Language tags come back in their canonical case (``zh-Hans``): Oxigraph
+    lowercases them, and rdflib's graph comparison is case-sensitive.
+    """
     if term is None:
         return None
     if isinstance(term, ox.NamedNode):
@@ -186,7 +213,7 @@ def from_ox(term: Any) -> Term | None:
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return Literal(term.value, lang=_bcp47_case(term.language))
         dt = term.datatype.value
         # xsd:string is the plain literal of RDF 1.1; rdflib keeps them distinct.
         if dt in (_XSD_STRING, _RDF_LANGSTRING):

@@ -82,7 +82,8 @@ def find_names(text: str, start: int, end: int, heads: Lexicon, cuts: Lexicon, *
         j = i + 1
         while j < len(hits):
             gap = text[head_end:hits[j].start]
-            if len(gap) > max_gap or any(c in BOUNDARY for c in gap) or _has_cut(gap, cuts):
+            if len(gap) > max_gap or any(c in BOUNDARY for c in gap) or _has_cut(gap, cuts) \
+                    or hits[j].start < head_end or gap.count("(") > gap.count(")"):
                 break
             chain.append(hits[j])
             head_end = extend(text, hits[j].end, end)

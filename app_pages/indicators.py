@@ -1,0 +1,82 @@
+"""Indicators: every numeric target in one sortable table, a chart and a CSV download."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from graph.app_support import T, entity_param, rows, store_or_stop, ui_lang, url_state, write_url
+
+PAGE = "indicators"
+SPEC = {"ind": "", "region": []}
+
+lang = ui_lang()
+store, index = store_or_stop()
+url_state(PAGE, SPEC)
+st.title(T("page_indicators"))
+
+targets = rows("targets")
+frame = pd.DataFrame(
+    [{
+        "indicator_id": entity_param(r["indicator"]) if r.get("indicator") else "",
+        T("col_indicator"): (index.get(r["indicator"]).label(lang) if r.get("indicator")
+                             else r.get("indicatorLabel") or ""),
+        T("col_value"): r.get("value"),
+        T("col_unit"): r.get("unit") or "",
+        T("col_year"): r.get("year"),
+        T("col_region"): r.get("regionLabel") or "",
+        T("col_document"): r.get("docTitle") or "",
+        T("col_quote"): r.get("quote") or "",
+    } for r in targets],
+    columns=["indicator_id", T("col_indicator"), T("col_value"), T("col_unit"), T("col_year"),
+             T("col_region"), T("col_document"), T("col_quote")],
+)
+
+indicators = (frame.drop_duplicates("indicator_id").sort_values(T("col_indicator"))
+              if not frame.empty else frame)
+ids = ["", *[i for i in indicators["indicator_id"] if i]] if not frame.empty else [""]
+labels = dict(zip(indicators["indicator_id"], indicators[T("col_indicator")], strict=False)) \
+    if not frame.empty else {}
+if st.session_state[f"{PAGE}.ind"] not in ids:
+    st.session_state[f"{PAGE}.ind"] = ""
+regions = sorted({r for r in frame[T("col_region")] if r}) if not frame.empty else []
+st.session_state[f"{PAGE}.region"] = [r for r in st.session_state[f"{PAGE}.region"] if r in regions]
+
+c1, c2 = st.columns([2, 1])
+c1.selectbox(T("in_pick"), ids, key=f"{PAGE}.ind", format_func=lambda i: labels.get(i, T("in_all")))
+c2.multiselect(T("col_region"), regions, key=f"{PAGE}.region", placeholder=T("choose"))
+write_url(PAGE, SPEC)
+
+shown = frame
+if st.session_state[f"{PAGE}.ind"]:
+    shown = shown[shown["indicator_id"] == st.session_state[f"{PAGE}.ind"]]
+if st.session_state[f"{PAGE}.region"]:
+    shown = shown[shown[T("col_region")].isin(st.session_state[f"{PAGE}.region"])]
+
+if shown.empty:
+    st.info(T("no_results"))
+    st.stop()
+
+st.caption(T("sq_rows", n=len(shown)))
+st.dataframe(shown.drop(columns=["indicator_id"]), hide_index=True, width="stretch", key=f"{PAGE}.table",
+             column_config={T("col_year"): st.column_config.NumberColumn(format="%d")})
+st.download_button(T("download_csv"), shown.drop(columns=["indicator_id"]).to_csv(index=False).encode("utf-8-sig"),
+                   file_name="targets.csv", mime="text/csv", key=f"{PAGE}.csv")
+
+st.subheader(T("in_chart"))
+chart_data = shown.dropna(subset=[T("col_year")]).copy()
+chart_data[T("col_year")] = chart_data[T("col_year")].astype(int).astype(str)
+if st.session_state[f"{PAGE}.ind"]:
+    # one indicator: its values side by side per region and year
+    chart = alt.Chart(chart_data).mark_bar().encode(
+        x=alt.X(f"{T('col_year')}:N"), xOffset=f"{T('col_region')}:N",
+        y=alt.Y(f"{T('col_value')}:Q"), color=f"{T('col_region')}:N",
+        tooltip=[T("col_indicator"), T("col_value"), T("col_unit"), T("col_year"), T("col_region")],
+    )
+else:
+    # all indicators: values in different units do not add up, so count targets
+    chart = alt.Chart(chart_data).mark_bar().encode(
+        x=alt.X(f"{T('col_year')}:N"), xOffset=f"{T('col_region')}:N",
+        y=alt.Y("count():Q", title=T("col_count")), color=f"{T('col_region')}:N",
+        tooltip=[T("col_year"), T("col_region"), "count():Q"],
+    )
+st.altair_chart(chart, width="stretch")

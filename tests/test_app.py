@@ -1,0 +1,224 @@
+"""Streamlit AppTest drives every page of the app over the hand-written fixture graph.
+
+The fixture (tests/data/app_fixture.ttl, made by make_app_fixture.py from the
+evaluation gold of the bundled corpus) is loaded into an in-memory store through
+IPKG_FIXTURE, so these tests need neither a build nor a browser.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from graph import app_support
+from graph.app_support import EntityIndex, ego_network, entity_param, network_html, open_app_store
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+FIXTURE = ROOT / "tests" / "data" / "app_fixture.ttl"
+PAGES = ["overview", "explore", "entity", "measures", "indicators", "sparql", "documents", "export"]
+
+
+@pytest.fixture(autouse=True)
+def fixture_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IPKG_FIXTURE", str(FIXTURE))
+    monkeypatch.delenv("IPKG_ENDPOINT", raising=False)
+
+
+@pytest.fixture(scope="module")
+def index() -> EntityIndex:
+    import os
+
+    os.environ["IPKG_FIXTURE"] = str(FIXTURE)
+    try:
+        return EntityIndex.from_store(open_app_store())
+    finally:
+        del os.environ["IPKG_FIXTURE"]
+
+
+def open_page(page: str, lang: str = "zh", **params: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    if lang == "en":
+        at.query_params["lang"] = "en"
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(f"app_pages/{page}.py").run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def iri_of(index: EntityIndex, label: str) -> str:
+    return next(n.iri for n in index.nodes.values() if n.label("zh") == label)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders(page: str, lang: str) -> None:
+    at = open_page(page, lang)
+    assert at.title, "every page has a title"
+    assert not at.error, [e.value for e in at.error]
+    sidebar_text = " ".join(t.label for t in at.sidebar.toggle)
+    assert "English" in sidebar_text
+
+
+def test_chinese_by_default_english_on_switch() -> None:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert at.title[0].value == "知识产权政策知识图谱"
+    at.toggle(key="lang_en").set_value(True).run()
+    assert at.title[0].value == "IP-policy knowledge graph"
+    assert at.query_params.get("lang") == "en"
+
+
+def test_overview_counts_and_charts() -> None:
+    at = open_page("overview")
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["文档"] == "5"
+    assert int(metrics["措施"]) > 10
+    assert len(at.get("arrow_vega_lite_chart")) >= 3
+    assert at.get("graphviz_chart"), "the ontology picture"
+
+
+def test_explore_traditional_search_draws_network(index: EntityIndex) -> None:
+    at = open_page("explore", q="秦創原")
+    assert index.get(app_support.iri_from_param(at.selectbox(key="explore.e").value)).label() == "秦创原创新驱动平台"
+    frames = at.get("iframe")
+    assert frames, "the network is drawn"
+    assert at.query_params["q"] == "秦創原" and at.query_params["e"].startswith("institution/")
+
+
+def test_explore_partial_name_and_hops(index: EntityIndex) -> None:
+    at = open_page("explore", q="保护中心", hops="2")
+    assert "保护中心" in index.get(app_support.iri_from_param(at.selectbox(key="explore.e").value)).label()
+    assert at.slider(key="explore.hops").value == 2
+    assert at.query_params["hops"] == "2"
+
+
+def test_explore_cap_shows_more(index: EntityIndex) -> None:
+    seed = entity_param(iri_of(index, "陕西省"))
+    at = open_page("explore", e=seed, hops="2", limit="10")
+    assert any("more" in w.value or "未显示" in w.value for w in at.warning)
+
+
+def test_explore_choosing_a_row_recentres(index: EntityIndex) -> None:
+    seed = entity_param(iri_of(index, "秦创原创新驱动平台"))
+    at = open_page("explore", e=seed)
+    table = at.dataframe[0]
+    first = table.value.iloc[0]["id"]
+    at.session_state[table.key] = {"selection": {"rows": [0], "columns": [], "cells": []}}
+    at.run()
+    assert not at.exception
+    assert at.query_params["e"] == first
+
+
+def test_explore_filters_by_class(index: EntityIndex) -> None:
+    seed = entity_param(iri_of(index, "陕西省"))
+    at = open_page("explore", e=seed, cls="Document")
+    classes = set(at.dataframe[0].value["类别"])
+    assert classes <= {"文档"}
+
+
+def test_entity_relations_and_passages(index: EntityIndex) -> None:
+    iri = iri_of(index, "陕西省知识产权保护中心")
+    at = open_page("entity", e=entity_param(iri))
+    assert at.header[0].value == "陕西省知识产权保护中心"
+    assert len(at.dataframe) == 2  # relations out and in
+    passages = [m.value for m in at.markdown if "<mark" in m.value]
+    assert passages and all("陕西省知识产权保护中心" in p for p in passages)
+
+
+def test_measures_keyword_finds_serving_institutions() -> None:
+    at = open_page("measures", q="知识产权保护中心")
+    table = at.dataframe[0].value
+    assert "陕西省知识产权保护中心" in set(table["机构"])
+    assert at.get("download_button")
+
+
+def test_measures_reverse_and_matrix(index: EntityIndex) -> None:
+    inst = entity_param(iri_of(index, "陕西省知识产权保护中心"))
+    at = open_page("measures", view="institution", inst=inst)
+    assert len(at.dataframe[0].value) >= 1
+    at = open_page("measures", view="matrix")
+    matrix = at.dataframe[0].value
+    assert "陕西省" in list(matrix.index)
+
+
+def test_indicators_table_filter_and_csv(index: EntityIndex) -> None:
+    at = open_page("indicators")
+    assert len(at.dataframe[0].value) == 21
+    ind = at.selectbox(key="indicators.ind").options[1]
+    at.selectbox(key="indicators.ind").select_index(1).run()
+    assert len(at.dataframe[0].value) >= 1
+    assert at.query_params["ind"]
+    assert ind
+    assert at.get("download_button")
+
+
+@pytest.mark.parametrize("example", sorted(p.stem for p in (ROOT / "ontology" / "queries").glob("*.rq")))
+def test_sparql_examples_run(example: str) -> None:
+    queries = {q.name: q for q in app_support.example_queries()}
+    params = {f"p_{name}": "陕西省知识产权保护中心" if name == "entity" else "知识产权保护中心" if name == "keyword"
+              else "陕西省" for name, _h in queries[example].parameters}
+    at = open_page("sparql", ex=example, **params)
+    assert not at.error, [e.value for e in at.error]
+
+
+def test_sparql_syntax_error_shown_plainly() -> None:
+    at = open_page("sparql", query="SELEC * WHERE {")
+    assert at.error and "查询有误" in at.error[0].value
+
+
+def test_sparql_refuses_updates() -> None:
+    at = open_page("sparql", query="INSERT DATA { <urn:a> <urn:b> <urn:c> }")
+    assert at.error
+
+
+def test_sparql_select_iris_as_network() -> None:
+    at = open_page("sparql", ex="institutions_serving_measure", p_keyword="知识产权保护中心")
+    assert at.get("iframe")
+    assert len(at.get("download_button")) == 2  # CSV and JSON
+
+
+def test_documents_text_highlighted() -> None:
+    at = open_page("documents")
+    marked = [m.value for m in at.markdown if "<mark" in m.value]
+    assert marked and "陕西谱写高质量发展新篇章" in marked[0]
+    assert at.get("file_uploader")
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "jsonld", "nt", "graphml", "gexf", "csv", "html"])
+def test_export_formats(fmt: str, index: EntityIndex) -> None:
+    seed = entity_param(iri_of(index, "秦创原创新驱动平台"))
+    at = open_page("export", seed=seed, fmt=fmt)
+    assert any("个节点" in m.value for m in at.markdown)
+    assert at.get("download_button")
+
+
+def test_network_html_has_no_cdn_and_escapes_text(index: EntityIndex) -> None:
+    iri = iri_of(index, "秦创原创新驱动平台")
+    index.nodes[iri].labels["zh"] = "</script><script>alert(1)</script>"
+    try:
+        html = network_html(index, ego_network(index, iri, 1))
+    finally:
+        index.nodes[iri].labels["zh"] = "秦创原创新驱动平台"
+    assert "<script>alert(1)" not in html
+    assert "cdn" not in html.lower().replace("cdn_resources", "")
+    assert "http://" not in html.split("<script>", 1)[0] and "https://cdnjs" not in html
+
+
+def test_ego_network_cap_and_physics_switch(index: EntityIndex) -> None:
+    seed = iri_of(index, "陕西省")
+    net = ego_network(index, seed, 3, limit=50)
+    assert len(net.nodes) == 50 and net.hidden > 0
+    page = network_html(index, net, physics=False)
+    options = json.loads(page.split("var options = ", 1)[1].split(";\n", 1)[0])
+    assert options["physics"]["enabled"] is False
+
+
+def test_search_ranks_exact_then_prefix(index: EntityIndex) -> None:
+    hits = index.search("陕西省知识产权保护中心")
+    assert hits[0].label() == "陕西省知识产权保护中心"
+    assert index.search("秦創原")[0].label().startswith("秦创原")

@@ -1,0 +1,49 @@
+"""Institution names are cut at the right place, typed, and resolved against the jurisdiction."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.extract.institutions import Jurisdiction, find_institutions, parse_units
+
+SHAANXI = Jurisdiction(province="陕西省", issuer="陕西省知识产权局")
+HUBEI = Jurisdiction(province="湖北省", city="随州市", district="随州市曾都区")
+
+
+@pytest.mark.parametrize(("text", "juris", "expected"), [
+    ("推进陕西省知识产权保护中心建设", SHAANXI, [("陕西省知识产权保护中心", "ProtectionCenter")]),
+    ("推动省知识产权运营交易中心建设", SHAANXI, [("陕西省知识产权运营交易中心", "Platform")]),
+    ("依据省知识产权局出台的政策", HUBEI, [("湖北省知识产权局", "GovernmentAgency")]),
+    ("指导中国(西安)知识产权保护中心探索开展行政裁决", SHAANXI, [("中国(西安)知识产权保护中心", "ProtectionCenter")]),
+    ("支持国家知识产权局专利审查员(西安高新区)实践基地建设", SHAANXI,
+     [("国家知识产权局专利审查员(西安高新区)实践基地", "Base")]),
+    ("支持西安交通大学探索专利免费开放许可", SHAANXI, [("西安交通大学", "University")]),
+    ("加大与省高院、省商务厅等有关部门的合作力度", Jurisdiction(province="山东省"),
+     [("山东省高级人民法院", "Court"), ("山东省商务厅", "GovernmentAgency")]),
+    ("推动建设专利、商标行业协会", SHAANXI, [("专利行业协会", "Association"), ("商标行业协会", "Association")]),
+    ("加强技术与创新支持中心(TISC)建设", SHAANXI, [("技术与创新支持中心(TISC)", "ServiceCenter")]),
+    ("健全著作权交易和服务平台", SHAANXI, [("著作权交易和服务平台", "Platform")]),
+    ("培育国际化、市场化、专业化知识产权服务机构", SHAANXI, [("专业化知识产权服务机构", "ServiceCenter")]),
+    ("发挥兰州知识产权法庭审判功能", Jurisdiction(province="甘肃省"), [("兰州知识产权法庭", "Court")]),
+    ("做好陕西航空航天产业知识产权运营基金运营", SHAANXI, [("陕西航空航天产业知识产权运营基金", "Fund")]),
+])
+def test_names_and_types(text, juris, expected):
+    found = [(m.name, m.subtype) for m in find_institutions(text, 0, len(text), juris)]
+    assert sorted(found) == sorted(expected)
+
+
+def test_same_short_form_in_two_provinces_is_two_names():
+    text = "省知识产权局"
+    a = find_institutions(text, 0, len(text), SHAANXI)[0]
+    b = find_institutions(text, 0, len(text), HUBEI)[0]
+    assert (a.name, b.name) == ("陕西省知识产权局", "湖北省知识产权局")
+    assert a.scope != b.scope
+
+
+def test_responsibility_note_units():
+    note = "办公室、政策法规处，各设区市、韩城市、杨凌示范区市场监督管理局(知识产权局)"
+    names = [m.name for m in parse_units(note, 0, SHAANXI)]
+    assert names == ["办公室", "政策法规处", "各设区市市场监督管理局(知识产权局)",
+                     "韩城市市场监督管理局(知识产权局)", "杨凌示范区市场监督管理局(知识产权局)"]
+    units = [m for m in parse_units(note, 0, SHAANXI) if m.subtype == "InternalUnit"]
+    assert {m.parent for m in units} == {"陕西省知识产权局"}

@@ -1,0 +1,67 @@
+"""Normalisation: script conversion, widths, spacing, boilerplate — and the offset map back."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from graph.normalise import detect_script, normalise
+from pipeline_support import raw
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("加強智慧財產權保護，最佳化營商環境", "加强知识产权保护,优化营商环境"),  # Taiwan wording: phrases
+    ("加強知識產權保護，推進核心技術和程序建設", "加强知识产权保护,推进核心技术和程序建设"),  # mainland wording: characters only
+    ("中国（西安）知识产权保护中心", "中国(西安)知识产权保护中心"),
+    ("知 识产权 保护", "知识产权保护"),
+    ("2021 年山东省", "2021年山东省"),
+    ("DB37/T 4293-2020", "DB37/T 4293-2020"),
+])
+def test_normalised_text(source, expected):
+    assert normalise(raw(source)).text == expected
+
+
+def test_broken_lines_are_joined():
+    text = "针对重点产业、重点区域、重大需求实施专利导航项目，加快推进知识产权强省建设各项工作实\n\n施专利导航项目20项。\n一、总体要求\n坚持问题导向。"
+    doc = normalise(raw(text))
+    assert "实施专利导航项目20项" in doc.text
+    assert "\n一、总体要求\n" in doc.text
+
+
+def test_website_footer_is_dropped():
+    body = "加快陕西省知识产权保护中心建设，推动市级知识产权保护中心和快速维权中心建设。\n" * 5
+    text = body + "相关词条\n热门词条\n联系我们\n开户行:某银行\n"
+    doc = normalise(raw(text))
+    assert "联系我们" not in doc.text and "开户行" not in doc.text
+    assert doc.text.strip().endswith("建设。")
+
+
+@pytest.mark.parametrize(("text", "script"), [
+    ("加強智慧財產權保護，推動網際網路發展，最佳化資訊服務", "traditional-tw"),
+    ("加強知識產權保護，推進互聯網發展，提升信息服務質量", "traditional"),
+    ("加强知识产权保护", "simplified"),
+])
+def test_script_detection(text, script):
+    assert detect_script(text) == script
+
+
+def test_offsets_point_at_traditional_source():
+    source = "甘肅省智慧財產權保護中心"
+    doc = normalise(raw(source))
+    assert doc.text == "甘肃省知识产权保护中心"
+    start = doc.text.index("知识产权")
+    assert doc.quote(start, start + 4) == "智慧財產權"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("知識产權保護中心，。 \n\t（）()１２3abc陕西省智慧財產实施\u3000")),
+               max_size=200))
+def test_offsets_are_monotonic_and_in_range(text):
+    doc = normalise(raw(text))
+    assert len(doc.offsets) == len(doc.text) + 1
+    assert all(0 <= o <= len(text) for o in doc.offsets)
+    assert list(doc.offsets[:-1]) == sorted(doc.offsets[:-1])
+    for i in range(len(doc.text)):
+        s, e = doc.original_span(i, i + 1)
+        assert 0 <= s < e <= len(text)

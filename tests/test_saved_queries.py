@@ -1,0 +1,255 @@
+"""Saved queries (ontology/queries/*.rq), run through pyoxigraph.
+
+Every case runs twice: with pyoxigraph's own `substitutions=` (SEP-0007) and with the
+query layer's rewrite of the query text (`graph.store.bind_query`, what the app and
+the CLI use). A query must give the same answer both ways.
+
+Hand-made cases live as file triplets, rdflib's W3C-suite style, collected by glob:
+
+    tests/queries/<query>/data.ttl        a small graph (loaded as one document graph,
+                                          beside the ontology in its own graph)
+    tests/queries/<query>/params.json     parameter bindings (may be {})
+    tests/queries/<query>/expected.json  {"rows": [...], "ordered": bool} for SELECT,
+                                          {"triples": [[s, p, o], ...]} for CONSTRUCT/DESCRIBE
+
+A variant of a case is a folder `<query>.<variant>/`; without its own data.ttl it
+uses `<query>/data.ttl`. Terms are written as strings: `"<id:doc/a>"` is an IRI
+(prefixes from graph.namespaces.PREFIXES, or a full IRI), anything else a literal
+compared by its lexical form, `null` an unbound cell; a params.json number is an
+xsd:integer. Expected rows may list only some columns: the others are not compared.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
+
+from graph.namespaces import ONTOLOGY_GRAPH, PREFIXES
+from graph.store import bind_query
+
+ROOT = Path(__file__).resolve().parents[1]
+QUERY_DIR = ROOT / "ontology" / "queries"
+CASE_DIR = Path(__file__).resolve().parent / "queries"
+DOC_GRAPH = ox.NamedNode("https://w3id.org/ipkg/graph/doc/test")
+
+#: The two ways parameters get bound: pyoxigraph's substitutions, and the query
+#: layer's rewrite of the query text (graph.store.bind_query). Both must work.
+BINDERS = ["substitutions", "bind_query"]
+
+HEADER = re.compile(r"^#\s*(title_zh|title_en|description|param):\s*(.*)$")
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def query_files() -> list[Path]:
+    """Every saved query, sorted by name."""
+    return sorted(QUERY_DIR.glob("*.rq"))
+
+
+def header(text: str) -> dict[str, Any]:
+    """The header comment of a saved query: titles, description and parameters."""
+    out: dict[str, Any] = {"param": {}, "kind": {}}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        m = HEADER.match(line)
+        if not m:
+            continue
+        key, value = m.groups()
+        if key == "param":
+            name, _, doc = value.partition(" ")
+            name, _, kind = name.partition(":")
+            out["param"][name] = doc.strip()
+            out["kind"][name] = kind or "str"
+        else:
+            out[key] = value.strip()
+    return out
+
+
+def expand(curie: str) -> str:
+    """A full IRI from `prefix:local` (known prefixes) or an IRI as it is."""
+    prefix, sep, local = curie.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return curie
+
+
+def compact(iri: str) -> str:
+    """`prefix:local` for an IRI in a known namespace (longest match), else the IRI."""
+    best = max((ns for ns in PREFIXES.values() if iri.startswith(ns)), key=len, default=None)
+    if best is None:
+        return iri
+    prefix = next(p for p, ns in PREFIXES.items() if ns == best)
+    return f"{prefix}:{iri[len(best):]}"
+
+
+def to_term(value: Any) -> ox.NamedNode | ox.Literal:
+    """A params.json value as a pyoxigraph term."""
+    if isinstance(value, bool):
+        return ox.Literal(str(value).lower(), datatype=ox.NamedNode(PREFIXES["xsd"] + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(value)
+    if isinstance(value, str) and value.startswith("<") and value.endswith(">"):
+        return ox.NamedNode(expand(value[1:-1]))
+    return ox.Literal(str(value))
+
+
+def show(term: Any) -> str | None:
+    """A result term as written in expected.json."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return f"<{compact(term.value)}>"
+    if isinstance(term, ox.BlankNode):
+        return "_:b"
+    return term.value
+
+
+def load_store(data: Path) -> ox.Store:
+    """An in-memory store laid out as the build lays it out: data and ontology graphs."""
+    store = ox.Store()
+    store.bulk_load(path=str(data), format=ox.RdfFormat.TURTLE, to_graph=DOC_GRAPH)
+    store.bulk_load(path=str(QUERY_DIR.parent / "ipkg.ttl"), format=ox.RdfFormat.TURTLE,
+                    to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+    return store
+
+
+def to_rdflib(value: Any) -> URIRef | Literal:
+    """A params.json value as an rdflib term (what the query layer binds)."""
+    term = to_term(value)
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    return Literal(term.value, datatype=URIRef(term.datatype.value))
+
+
+def run(store: ox.Store, text: str, params: dict[str, Any], binder: str = "substitutions") -> dict[str, Any]:
+    """Run a query with bound parameters; rows (as dicts) or triples, shown as strings.
+
+    `binder` is "substitutions" (pyoxigraph's own, SEP-0007) or "bind_query" (the query
+    layer's rewrite of the text, graph.store.bind_query, which the app and CLI use).
+    """
+    if binder == "bind_query":
+        text = bind_query(text, {k: to_rdflib(v) for k, v in params.items()})
+        substitutions = {}
+    else:
+        substitutions = {ox.Variable(k): to_term(v) for k, v in params.items()}
+    result = store.query(text, use_default_graph_as_union=True, substitutions=substitutions)
+    if isinstance(result, ox.QuerySolutions):
+        names = [v.value for v in result.variables]
+        return {"rows": [{n: show(row[n]) for n in names} for row in result]}
+    if isinstance(result, ox.QueryBoolean):
+        return {"boolean": bool(result)}
+    return {"triples": sorted([show(t.subject), show(t.predicate), show(t.object)] for t in result)}
+
+
+def cases() -> Iterator[Any]:
+    """One pytest param per case folder."""
+    for folder in sorted(p for p in CASE_DIR.iterdir() if p.is_dir()):
+        query = folder.name.split(".", 1)[0]
+        yield pytest.param(folder, query, id=folder.name)
+
+
+# --------------------------------------------------------------------------- the cases
+
+
+@pytest.mark.parametrize("binder", BINDERS)
+@pytest.mark.parametrize(("folder", "query"), list(cases()))
+def test_case(folder: Path, query: str, binder: str) -> None:
+    rq = QUERY_DIR / f"{query}.rq"
+    assert rq.exists(), f"{folder.name}: no saved query {rq.name}"
+    data = folder / "data.ttl"
+    if not data.exists():
+        data = CASE_DIR / query / "data.ttl"
+    params = json.loads((folder / "params.json").read_text("utf-8"))
+    expected = json.loads((folder / "expected.json").read_text("utf-8"))
+    declared = header(rq.read_text("utf-8"))["param"]
+    assert set(params) <= set(declared), f"params.json binds undeclared {set(params) - set(declared)}"
+
+    kinds = header(rq.read_text("utf-8"))["kind"]
+    for name, value in params.items():
+        if kinds[name] == "iri":
+            assert str(value).startswith("<"), f"{name} takes an IRI: write it as \"<...>\""
+        if kinds[name] == "int":
+            assert isinstance(value, int), f"{name} takes an integer"
+
+    got = run(load_store(data), rq.read_text("utf-8"), params, binder)
+
+    if "triples" in expected:
+        want = sorted(expected["triples"])
+        assert got["triples"] == want, json.dumps(
+            {"missing": [t for t in want if t not in got["triples"]],
+             "extra": [t for t in got["triples"] if t not in want]}, ensure_ascii=False, indent=1)
+        return
+    assert_rows(got["rows"], expected["rows"], ordered=bool(expected.get("ordered")))
+
+
+def assert_rows(got: list[dict[str, Any]], want: list[dict[str, Any]], *, ordered: bool) -> None:
+    """Each wanted row matches one got row on the wanted row's own columns; no rows left over."""
+
+    def fits(w: dict[str, Any], g: dict[str, Any]) -> bool:
+        return all(g.get(k) == v for k, v in w.items())
+
+    report = json.dumps({"got": got, "want": want}, ensure_ascii=False, indent=1)
+    assert len(got) == len(want), report
+    if ordered:
+        assert all(fits(w, g) for w, g in zip(want, got, strict=True)), report
+        return
+    left = list(got)
+    for w in want:
+        hit = next((g for g in left if fits(w, g)), None)
+        assert hit is not None, f"no row fits {json.dumps(w, ensure_ascii=False)}\n{report}"
+        left.remove(hit)
+
+
+# --------------------------------------------------------------------------- the files
+
+
+@pytest.mark.parametrize("rq", query_files(), ids=lambda p: p.stem)
+def test_query_file_is_well_formed(rq: Path) -> None:
+    """Header lines present, parameters used and substitutable, standard SPARQL 1.1."""
+    text = rq.read_text("utf-8")
+    head = header(text)
+    for key in ("title_zh", "title_en", "description"):
+        assert head.get(key), f"{rq.name}: no `# {key}:` header line"
+    assert re.search(r"[\u4e00-\u9fff]", head["title_zh"]), f"{rq.name}: title_zh is not Chinese"
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    for name, doc in head["param"].items():
+        assert re.fullmatch(r"[a-z][a-z0-9_]*", name), f"{rq.name}: parameter name {name!r}"
+        assert head["kind"][name] in ("str", "iri", "int", "decimal"), f"{rq.name}: type of {name}"
+        assert ("required" in doc) != ("optional" in doc), f"{rq.name}: say whether {name} is required"
+        assert " / " in doc, f"{rq.name}: parameter {name} needs a Chinese / English description"
+        assert f"?{name}" in body, f"{rq.name}: parameter {name} is never used"
+        # pyoxigraph substitutes only variables that a SELECT (or sub-select) projects or
+        # a DESCRIBE names; a CONSTRUCT resolves its parameters in a sub-select.
+        assert re.search(rf"(SELECT|DESCRIBE)[^{{]*\?{name}\b", body), f"{rq.name}: ?{name} is not projected"
+        assert not re.search(rf"BOUND\(\s*\?{name}\s*\)", body), (
+            f"{rq.name}: BOUND(?{name}) is folded to false by Oxigraph before substitution; use COALESCE")
+    # Plain SPARQL 1.1 (rdflib's parser), so an endpoint store can run it too.
+    prepareQuery(text)
+
+
+def test_every_saved_query_has_a_case() -> None:
+    tested = {p.name.split(".", 1)[0] for p in CASE_DIR.iterdir() if p.is_dir()}
+    missing = [p.stem for p in query_files() if p.stem not in tested]
+    assert not missing, f"saved queries without a case under tests/queries/: {missing}"
+
+
+def test_required_parameters_give_nothing_when_unbound() -> None:
+    """A required parameter left unbound yields no rows rather than the whole graph."""
+    store = load_store(CASE_DIR / "ego_network" / "data.ttl")
+    for rq in query_files():
+        text = rq.read_text("utf-8")
+        required = [n for n, doc in header(text)["param"].items() if "required" in doc]
+        if not required:
+            continue
+        got = run(store, text, {})
+        assert not got.get("rows") and not got.get("triples"), f"{rq.name} ran without {required}"
