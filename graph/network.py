@@ -106,7 +106,7 @@ def to_networkx(
 
     # Mention quotes for (document, entity) pairs: provenance of document edges.
     mention_quote: dict[tuple[Term, Term], str] = {}
-    for m, props in by_subject.items():
+    for _m, props in by_subject.items():
         if IPKG.mentionOf in props and IPKG.inDocument in props:
             quote = _first(props.get(IPKG.quote))
             if quote is None:
@@ -123,7 +123,7 @@ def to_networkx(
         props = by_subject.get(term, {})
         return node_label(
             term, _first(props.get(SKOS.prefLabel)), _first(props.get(DCTERMS.title)),
-            _first(props.get(IPKG.text)) or _first(props.get(IPKG.fileName)),
+            _first(props.get(IPKG.text)), _first(props.get(IPKG.fileName)),
         )
 
     def add_node(term: Term) -> str:

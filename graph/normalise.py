@@ -1,4 +1,4 @@
-"""Normalise for reading, never lose the original.
+r"""Normalise for reading, never lose the original.
 
 Each step rewrites the text and carries an offset map along, so every
 character of the result knows where it came from in the decoded source:
@@ -163,7 +163,9 @@ _NEAR = f"[{_CJK}{_CJK_PUNCT}]"
 # Horizontal space with Chinese on at least one side.
 _SPACE_IN_CJK = re.compile(rf"(?<={_NEAR})[ \t\r\f\v]+|[ \t\r\f\v]+(?={_NEAR})")
 _LEADING = re.compile(r"(?m)^[ \t\r\f\v]+|[ \t\r\f\v]+$")
-_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[、.．]|——|●|第[一二三四五六七八九十百]+[章节条])")
+_HEADING_START = re.compile(
+    r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[、.．]|——|●|第[一二三四五六七八九十百]+[章节条])"
+)
 _BREAK = re.compile(rf"(?<=[{_CJK}])\n[\n ]*(?=[{_CJK}(（“《])")
 _SENTENCE_END = "。！？；：:;!?”》〕)）"
 #: A line this long that stops without punctuation was broken by layout, not by the author.

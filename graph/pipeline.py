@@ -145,7 +145,7 @@ def ensure_ontology(store) -> None:
 
 
 def stored_hashes(store) -> dict[str, str]:
-    """file name → sha256 of every document already in the store."""
+    """File name → sha256 of every document already in the store."""
     res = store.query(f"SELECT ?f ?h WHERE {{ ?d <{IPKG.fileName}> ?f ; <{IPKG.sha256}> ?h }}")
     return {str(f): str(h) for f, h in res.rows}
 

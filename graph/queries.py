@@ -284,17 +284,18 @@ def node_label(
     pref: Node | str | None = None,
     title: Node | str | None = None,
     text: Node | str | None = None,
+    file_name: Node | str | None = None,
     *,
     width: int = 40,
 ) -> str:
-    """The best display name: preferred label, title, start of the text, or the IRI's end."""
+    """The best display name: preferred label, title, start of the text, file name, IRI's end."""
     for value in (pref, title):
         if value:
             return str(value)
     if text:
         s = " ".join(str(text).split())
         return s if len(s) <= width else s[: width - 1] + "…"
-    return local_name(iri)
+    return str(file_name) if file_name else local_name(iri)
 
 
 def _split_iris(value: Node | None) -> list[str]:
@@ -466,6 +467,7 @@ def entity_card(
     pref: str | None = None
     title: str | None = None
     text: str | None = None
+    file_name: str | None = None
     alts: list[str] = []
     types: list[str] = []
     attributes: list[tuple[str, str]] = []
@@ -485,16 +487,18 @@ def entity_card(
                     title = title or str(o)
                 elif p == str(IPKG.text):
                     text = text or str(o)
+                elif p == str(IPKG.fileName):
+                    file_name = file_name or str(o)
                 attributes.append((local_name(p), str(o)))
         elif isinstance(o, URIRef):
-            label = node_label(o, row["prefLabel"], row["title"], row["text"])
+            label = node_label(o, row["prefLabel"], row["title"], row["text"], row["fileName"])
             outgoing.append(Relation(URIRef(p), local_name(p), o, label,
                                      primary_class(_split_iris(row["types"]))))
             if p in _REGION_PROPS and region is None:
                 region = (label, o)
     incoming = [
         Relation(URIRef(str(row["p"])), local_name(str(row["p"])), row["s"],  # type: ignore[arg-type]
-                 node_label(row["s"], row["prefLabel"], row["title"], row["text"]),  # type: ignore[arg-type]
+                 node_label(row["s"], row["prefLabel"], row["title"], row["text"], row["fileName"]),  # type: ignore[arg-type]
                  primary_class(_split_iris(row["types"])),
                  str(row["quote"]) if row["quote"] is not None else None)
         for row in inc if isinstance(row["s"], URIRef)
@@ -510,7 +514,7 @@ def entity_card(
     ]
     return EntityCard(
         iri=node,
-        label=node_label(node, pref, title, text),
+        label=node_label(node, pref, title, text, file_name),
         alt_labels=tuple(sorted(set(alts) - {pref or ""})),
         types=tuple(sorted({local_name(t) for t in types})),
         cls=primary_class(types),

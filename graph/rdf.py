@@ -7,11 +7,11 @@ from decimal import Decimal
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from graph.extract.names import leading_region
 from graph.model import Extraction
 from graph.namespaces import DCTERMS, IPKG, ORG, RDF, SKOS, XSD, document_iri, node_iri
 from graph.normalise import normalise_text
 from graph.resolve import Resolved, institution_iri, region_iri
-from graph.extract.names import leading_region
 
 Triple = tuple[Node, Node, Node]
 

@@ -90,7 +90,8 @@ def resolve(result: Extraction) -> Resolved:
 
 def _merge_variants(mentions: list[Mention]) -> list[Mention]:
     """Within one document, a programme or event named in full once and shortened
-    later (知识产权代理行业“蓝天”专项整治行动 … “蓝天”专项整治行动) is one thing."""
+    later (知识产权代理行业“蓝天”专项整治行动 … “蓝天”专项整治行动) is one thing.
+    """
     out = list(mentions)
     for kind in ("program", "event"):
         names = sorted({m.name for m in mentions if m.kind == kind}, key=len, reverse=True)

@@ -432,10 +432,7 @@ def rdf_format(path: str | Path | None = None, fmt: str | None = None) -> ox.Rdf
         ValueError: the format is unknown.
     """
     key = (fmt or "").lower().strip()
-    if key:
-        suffix = key if key.startswith(".") else _FORMAT_ALIASES.get(key, "")
-    else:
-        suffix = Path(path or "").suffix.lower()
+    suffix = (key if key.startswith(".") else _FORMAT_ALIASES.get(key, "")) if key else Path(path or "").suffix.lower()
     try:
         return RDF_FORMATS[suffix]
     except KeyError:

@@ -1,4 +1,4 @@
-"""Network pages: a networkx graph in, one self-contained HTML string out.
+r"""Network pages: a networkx graph in, one self-contained HTML string out.
 
 :func:`network_html` is a pure function (no files, no Streamlit), so it is
 tested directly. pyvis builds the vis-network node and edge records; the page

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -253,3 +255,152 @@ def test_required_parameters_give_nothing_when_unbound() -> None:
             continue
         got = run(store, text, {})
         assert not got.get("rows") and not got.get("triples"), f"{rq.name} ran without {required}"
+
+
+# --------------------------------------------------------------------------- the bundled corpus
+#
+# Every saved query on the graph built from data/corpus, with answers read from the
+# corpus (and the evaluation gold): what an analyst asking that question must see.
+# Checks are "includes", not exact, so better extraction does not break them.
+
+
+@pytest.fixture(scope="module")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    """The bundled corpus built once with `python -m graph build`, loaded as the scorer loads it."""
+    out = tmp_path_factory.mktemp("corpus") / "graph.ttl"
+    cmd = [sys.executable, "-m", "graph", "build", str(ROOT / "data" / "corpus"), "--out", str(out),
+           "--no-validate"]
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and out.exists(), f"build failed:\n{proc.stdout[-2000:]}\n{proc.stderr[-2000:]}"
+    store = ox.Store()
+    store.bulk_load(path=str(out), format=ox.RdfFormat.TURTLE, to_graph=DOC_GRAPH)
+    return store
+
+
+def column(result: dict[str, Any], name: str) -> list[Any]:
+    return [row[name] for row in result["rows"]]
+
+
+def check_serving(r: dict[str, Any]) -> None:
+    labels = column(r, "institutionLabel")
+    assert {"陕西省知识产权保护中心", "中国(西安)知识产权保护中心", "中国(甘肃)知识产权保护中心"} <= set(labels)
+    assert all(int(n) >= 1 for n in column(r, "measures"))
+
+
+def check_measures_of(r: dict[str, Any]) -> None:
+    assert r["rows"], "陕西省知识产权保护中心 serves no measure"
+    assert {row["provinceLabel"] for row in r["rows"]} == {"陕西省"}
+    assert any("陕西省知识产权保护中心建设" in row["text"] for row in r["rows"])
+
+
+def check_cited_by_002(r: dict[str, Any]) -> None:
+    assert "知识产权强国建设纲要(2021—2035年)" in column(r, "policyLabel")
+    assert set(column(r, "fileName")) == {"002_d03b6dd1b66d5dd2.txt"}
+
+
+def check_citing_outline(r: dict[str, Any]) -> None:
+    assert "002_d03b6dd1b66d5dd2.txt" in column(r, "fileName")
+
+
+def check_gansu_targets(r: dict[str, Any]) -> None:
+    found = {(row["indicatorLabel"], row["value"], row["targetYear"]) for row in r["rows"]}
+    assert ("有效发明专利拥有量", "10000", "2025") in found
+    assert ("每万人口高价值发明专利拥有量", "1.32", "2025") in found
+    assert set(column(r, "regionLabel")) == {"甘肃省"}
+
+
+def check_targets_2025(r: dict[str, Any]) -> None:
+    assert r["rows"]
+    assert set(column(r, "targetYear")) == {"2025"}
+    assert all("发明专利" in label for label in column(r, "indicatorLabel"))
+
+
+def check_protection_regions(r: dict[str, Any]) -> None:
+    assert {"陕西省", "西安市", "甘肃省", "山东省"} <= set(column(r, "regionLabel"))
+
+
+def check_responsible(r: dict[str, Any]) -> None:
+    (row,) = [row for row in r["rows"] if "加强全省知识产权指标统计监测" in row["text"]]
+    for unit in ("办公室", "政策法规处", "规划协调处"):
+        assert unit in row["units"]
+
+
+def check_shaanxi_documents(r: dict[str, Any]) -> None:
+    assert set(column(r, "fileName")) == {"000_30989b61d970a54d.txt", "002_d03b6dd1b66d5dd2.txt"}
+
+
+def check_district_documents(r: dict[str, Any]) -> None:
+    assert column(r, "fileName") == ["004_be5da60cd2e374ba.txt"]
+
+
+def check_outline_documents(r: dict[str, Any]) -> None:
+    assert column(r, "fileName") == ["001_c4ffeb260150952e.txt"]
+
+
+def check_across_provinces(r: dict[str, Any]) -> None:
+    by_label = {row["institutionLabel"]: int(row["provinces"]) for row in r["rows"]}
+    assert by_label.get("国家知识产权局", 0) >= 3
+    assert all(n >= 2 for n in by_label.values())
+
+
+def check_most_cited(r: dict[str, Any]) -> None:
+    docs = {row["policyLabel"]: int(row["documents"]) for row in r["rows"]}
+    assert docs.get("知识产权强国建设纲要(2021—2035年)", 0) >= 2
+    assert list(docs.values()) == sorted(docs.values(), reverse=True)
+
+
+def check_ego(r: dict[str, Any]) -> None:
+    triples = r["triples"]
+    (center,) = {s for s, p, o in triples if p == "<skos:prefLabel>" and o == "陕西省知识产权保护中心"}
+    assert any(p == "<ipkg:servedBy>" and o == center for s, p, o in triples)
+    assert any(p == "<ipkg:mentions>" and o == center for s, p, o in triples)
+    assert not any(p == "<ipkg:mentionOf>" for s, p, o in triples)
+
+
+def check_describe(r: dict[str, Any]) -> None:
+    predicates = {p for s, p, o in r["triples"]}
+    assert {"<skos:prefLabel>", "<ipkg:mentionOf>", "<ipkg:quote>"} <= predicates
+
+
+CORPUS_CASES: list[tuple[str, str, dict[str, Any], Any]] = [
+    ("protection-centre", "institutions_serving_measure", {"keyword": "知识产权保护中心"}, check_serving),
+    ("shaanxi-centre", "measures_of_institution", {"institution": "陕西省知识产权保护中心"}, check_measures_of),
+    ("doc-002", "policies_cited_by_document", {"document": "002_d03b6dd1b66d5dd2.txt"}, check_cited_by_002),
+    ("outline", "documents_citing_policy", {"policy": "知识产权强国建设纲要"}, check_citing_outline),
+    ("gansu", "targets", {"region": "甘肃省"}, check_gansu_targets),
+    ("patents-2025", "targets", {"indicator": "发明专利", "year": 2025}, check_targets_2025),
+    ("all", "regions_with_protection_center", {}, check_protection_regions),
+    ("statistics", "responsible_units_per_measure",
+     {"document": "002_d03b6dd1b66d5dd2.txt", "keyword": "统计监测"}, check_responsible),
+    ("shaanxi", "documents_by_region_level_genre", {"region": "陕西省"}, check_shaanxi_documents),
+    ("district", "documents_by_region_level_genre", {"level": "district"}, check_district_documents),
+    ("outline-genre", "documents_by_region_level_genre", {"genre": "纲要"}, check_outline_documents),
+    ("all", "institutions_across_provinces", {}, check_across_provinces),
+    ("all", "policies_most_cited", {}, check_most_cited),
+    ("shaanxi-centre", "ego_network", {"entity": "陕西省知识产权保护中心"}, check_ego),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("binder", BINDERS)
+@pytest.mark.parametrize(("query", "params", "check"),
+                         [pytest.param(q, p, c, id=f"{q}-{i}") for i, q, p, c in CORPUS_CASES])
+def test_on_the_corpus(corpus_store: ox.Store, query: str, params: dict[str, Any], check: Any,
+                       binder: str) -> None:
+    check(run(corpus_store, (QUERY_DIR / f"{query}.rq").read_text("utf-8"), params, binder))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("binder", BINDERS)
+def test_describe_on_the_corpus(corpus_store: ox.Store, binder: str) -> None:
+    # describe_entity takes an IRI: find the centre's first.
+    (iri,) = {row["e"] for row in run(corpus_store, """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?e WHERE { ?e skos:prefLabel ?l FILTER(STR(?l) = "陕西省知识产权保护中心") }""", {})["rows"]}
+    check_describe(run(corpus_store, (QUERY_DIR / "describe_entity.rq").read_text("utf-8"),
+                       {"entity": iri}, binder))
+
+
+def test_every_saved_query_runs_on_the_corpus() -> None:
+    tested = {q for _, q, _, _ in CORPUS_CASES} | {"describe_entity"}
+    assert tested == {p.stem for p in query_files()}

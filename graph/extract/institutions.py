@@ -164,7 +164,7 @@ def _resolve(surface: str, name: str, cls: str, start: int, end: int, juris: Jur
     if name.endswith("联席会议办公室") or name.endswith("领导小组办公室"):
         cls = "InternalUnit"
     scope, region = "", ""
-    region_surface, region_name = leading_region(name)
+    _region_surface, region_name = leading_region(name)
     if region_name:
         region = region_name
         scope = region_name

@@ -60,7 +60,7 @@ def _title(text: str, lines: list[tuple[int, int, str]]) -> tuple[str, tuple[int
         return re.sub(r"\s+", "", notice.group(1)), notice.span(1)
     from graph.segment import heading_marker
 
-    for s, e, line in lines[:6]:
+    for s, _e, line in lines[:6]:
         if _is_title_line(line) and not heading_marker(line.strip()):
             lead = len(line) - len(line.lstrip())
             return line.strip(), (s + lead, s + lead + len(line.strip()))

@@ -63,7 +63,7 @@ def _is_cut(text: str, i: int, word: str, rule: dict) -> bool:
     if word in "和与及":
         # 交易和服务平台, 技术与创新支持中心: a short modifier pair, not two names.
         rest = text[i + 1:i + 4]
-        if 1 <= len(rest) and re.match(r"^[\u4e00-\u9fff]{1,2}(?:支持中心|服务平台|平台|中心)", text[i + 1:i + 9]):
+        if len(rest) >= 1 and re.match(r"^[\u4e00-\u9fff]{1,2}(?:支持中心|服务平台|平台|中心)", text[i + 1:i + 9]):
             return False
     return True
 

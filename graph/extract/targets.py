@@ -97,9 +97,8 @@ def _year(text: str, rules: dict) -> int | None:
     if m:
         return int(m.group(1))
     for period, year in rules["plan_periods"].items():
-        if f"{period}”期间" in text or f"{period}期间" in text or f"{period}”末" in text:
-            if period != "十三五":
-                return year
+        if (f"{period}”期间" in text or f"{period}期间" in text or f"{period}”末" in text) and period != "十三五":
+            return year
     return None
 
 

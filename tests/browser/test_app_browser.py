@@ -30,7 +30,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 def _pipeline_ready() -> bool:
     try:
-        import graph.pipeline  # noqa: F401
+        import graph.pipeline
         import graph.store  # noqa: F401
     except ImportError:
         return False
@@ -115,7 +115,7 @@ def _network_frame(page):
             try:
                 if frame.evaluate("() => window.ipkgDrawn || 0"):
                     return frame
-            except Exception:  # noqa: BLE001 - a frame that is still loading
+            except Exception:
                 pass
         page.wait_for_timeout(250)
     pytest.fail("the network was not drawn")
