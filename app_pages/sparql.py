@@ -10,7 +10,6 @@ from graph.app_support import (
     T,
     ask_value,
     example_queries,
-    is_update,
     network_from_rows,
     network_html,
     parameter_term,
@@ -83,9 +82,6 @@ write_url(PAGE, SPEC, omit=["query"] if unedited else [])
 
 query = with_prefixes(st.session_state[q_key])
 missing = [p for p, _h in (chosen.parameters if chosen else ()) if p not in bindings and f"?{p}" in query]
-if is_update(query):
-    st.error(T("sq_error", error="UPDATE"))
-    st.stop()
 if missing:
     st.info(f"{T('sq_params')}: " + ", ".join(f"?{p}" for p in missing))
     st.stop()

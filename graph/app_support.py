@@ -793,7 +793,7 @@ window.ipkgDrawn = 0;
 def _json_for_script(obj: Any) -> str:
     """JSON that is safe inside a <script> element."""
     return (json.dumps(obj, ensure_ascii=False, default=str)
-            .replace("</", "<\\/").replace("<!--", "<\\!--")
+            .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
 
 

@@ -49,6 +49,7 @@ from graph.store import QueryResult, Store
 
 __all__ = [
     "CLASS_ORDER",
+    "INTERNAL_DIR",
     "QUERY_DIR",
     "DocumentRow",
     "EntityCard",
@@ -76,6 +77,7 @@ INTERNAL_DIR = QUERY_DIR / "_internal"
 
 _HEADER = re.compile(r"^#\s*(title_zh|title_en|description|param)\s*:\s*(.*)$")
 _PARAM_KINDS = ("str", "iri", "int", "decimal")
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]*$")
 _DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z][\w.\-]*)?\s*:", re.IGNORECASE)
 
 
@@ -194,15 +196,19 @@ def _coerce(param: Param | None, value: Any) -> Node:
     if isinstance(value, URIRef | Literal):
         return value
     kind = param.kind if param is not None else "str"
+    name = param.name if param is not None else "?"
     if kind == "iri":
         iri = str(value)
-        if not iri or any(c in iri for c in ' <>"{}|^`\\\n\r\t'):
-            raise ValueError(f"not an IRI: {iri!r}")
+        if not _IRI.match(iri):
+            raise ValueError(f"parameter {name} takes an absolute IRI, got {iri!r}")
         return URIRef(iri)
-    if kind == "int" or (kind == "str" and isinstance(value, int) and not isinstance(value, bool)):
-        return Literal(int(value))
-    if kind == "decimal" or isinstance(value, Decimal | float):
-        return Literal(Decimal(str(value)), datatype=XSD.decimal)
+    try:
+        if kind == "int" or (kind == "str" and isinstance(value, int) and not isinstance(value, bool)):
+            return Literal(int(value))
+        if kind == "decimal" or isinstance(value, Decimal | float):
+            return Literal(Decimal(str(value)), datatype=XSD.decimal)
+    except (ValueError, ArithmeticError):
+        raise ValueError(f"parameter {name} takes a number ({kind}), got {value!r}") from None
     return Literal(str(value))
 
 

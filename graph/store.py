@@ -274,7 +274,7 @@ def bind_query(sparql: str, bindings: Mapping[str, Node] | None) -> str:
     Every ``?name``/``$name`` token whose name is bound becomes the term's
     N-Triples text; in a SELECT projection it becomes ``(term AS ?name)``,
     and in a bare ORDER BY / GROUP BY key ``(term)``, so the query keeps
-    its shape and its result columns.
+    its shape and its result columns; ``BOUND(?name)`` becomes ``true``.
 
     Args:
         sparql: the query text (a template using ``?name`` for parameters).
@@ -289,17 +289,38 @@ def bind_query(sparql: str, bindings: Mapping[str, Node] | None) -> str:
     """
     if not bindings:
         return sparql
-    values = {name.lstrip("?$"): _term_text(term) for name, term in bindings.items()}
+    values: dict[str, str] = {}
+    for name, term in bindings.items():
+        try:
+            values[name.lstrip("?$")] = _term_text(term)
+        except ValueError as exc:  # pyoxigraph rejects malformed IRIs and language tags
+            raise StoreError(f"invalid value for ?{name}: {term!r} ({exc})") from None
+    toks = _tokens(sparql)
+    significant = [i for i, (kind, _) in enumerate(toks) if kind not in ("ws", "comment")]
+    nxt = {a: b for a, b in zip(significant, significant[1:], strict=False)}
     out: list[str] = []
     state = "body"  # body | projection | keys (after ORDER BY / GROUP BY)
     depth = 0  # parenthesis depth inside the current projection / key list
     prev = ""  # previous significant token, upper-cased
     in_values = False
-    for kind, tok in _tokens(sparql):
+    skip_to = -1
+    for i, (kind, tok) in enumerate(toks):
+        if i <= skip_to:
+            continue
         if kind in ("ws", "comment"):
             out.append(tok)
             continue
         upper = tok.upper() if kind == "name" else tok
+        if kind == "name" and upper == "BOUND":
+            # BOUND(?bound) is true by definition (SEP-0007); BOUND("x") would not parse.
+            a = nxt.get(i, -1)
+            b = nxt.get(a, -1)
+            c = nxt.get(b, -1)
+            if (c > 0 and toks[a][1] == "(" and toks[b][0] == "var" and toks[b][1][1:] in values
+                    and toks[c][1] == ")"):
+                out.append("true")
+                skip_to, prev = c, ")"
+                continue
         if kind == "name":
             if upper == "SELECT":
                 state, depth = "projection", 0

@@ -246,3 +246,18 @@ def test_picture_shows_every_class(onto: Graph) -> None:
         if isinstance(cls, URIRef) and cls.startswith(str(IPKG)):
             name = cls[len(str(IPKG)):]
             assert name in svg, f"{PICTURE.name} does not show {name}: run python ontology/diagram.py"
+
+
+def test_diagram_source_is_built_from_the_ontology(onto: Graph) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("ipkg_diagram", ROOT / "ontology" / "diagram.py")
+    assert spec and spec.loader
+    diagram = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(diagram)
+    dot = diagram.build_dot(onto)
+    assert dot.startswith("digraph ipkg {")
+    assert '"ProtectionCenter" -> "Institution" [arrowhead=onormal' in dot
+    assert '"Measure" -> "Institution" [label="servedBy"' in dot
+    assert 'label="partOf (transitive)"' in dot
+    assert "知识产权保护中心" in dot  # Chinese labels are drawn

@@ -168,8 +168,12 @@ def test_coercion_of_python_values():
     assert _coerce(Param("k"), 2025) == Literal(2025)
     assert _coerce(Param("k", kind="decimal"), "3.5") == Literal(Decimal("3.5"), datatype=XSD.decimal)
     assert _coerce(Param("k", kind="iri"), "https://w3id.org/ipkg/id/x") == URIRef("https://w3id.org/ipkg/id/x")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="absolute IRI"):
         _coerce(Param("k", kind="iri"), "not an <iri>")
+    with pytest.raises(ValueError, match="absolute IRI"):
+        _coerce(Param("k", kind="iri"), "知识产权")
+    with pytest.raises(ValueError, match="takes a number"):
+        _coerce(Param("year", kind="int"), "明年")
 
 
 # --------------------------------------------------------------------------- search

@@ -333,6 +333,8 @@ def test_bindings_in_filter_projection_and_ask(store):
         ("SELECT ?s WHERE { { SELECT ?s ?x WHERE { ?s ?p ?x } } }",
          'SELECT ?s WHERE { { SELECT ?s ("v" AS ?x) WHERE { ?s ?p "v" } } }'),
         ("ASK { FILTER(?a<?x) }", 'ASK { FILTER(?a<"v") }'),
+        ("ASK { FILTER(BOUND(?x) && !bound( ?y ) && COALESCE(?x, 1)) }",
+         'ASK { FILTER(true && !bound( ?y ) && COALESCE("v", 1)) }'),
     ],
 )
 def test_bind_query_rewrites_variable_tokens_only(template, expected):
@@ -345,9 +347,11 @@ def test_bind_query_refuses_assigned_parameters(template):
         bind_query(template, {"x": Literal("v")})
 
 
-def test_bind_query_refuses_blank_nodes():
+def test_bind_query_refuses_blank_nodes_and_bad_iris():
     with pytest.raises(StoreError, match="blank"):
         bind_query("ASK { ?s ?p ?x }", {"x": BNode()})
+    with pytest.raises(StoreError, match="invalid value"):
+        bind_query("ASK { ?s ?p ?x }", {"x": URIRef("知识产权")})
 
 
 SEARCH = ("PREFIX skos: <http://www.w3.org/2004/02/skos/core#> "

@@ -214,7 +214,9 @@ def test_graph_that_embeds_the_ontology_gives_the_same_report(tiny: Graph) -> No
     embedded = Graph()
     embedded += tiny
     embedded.parse(ONTOLOGY_PATH, format="turtle")
+    before = len(embedded)
     assert validate(embedded).violations == validate(tiny).violations
+    assert len(embedded) == before  # validated in place, and left as it was
 
 
 def test_files_and_datasets_are_accepted(tiny: Graph, tmp_path: Path) -> None:

@@ -28,7 +28,11 @@ def _laws() -> Lexicon:
 
 def clean_title(title: str) -> str:
     """Canonical form of a title: no spaces, 《》 only where nested."""
-    return re.sub(r"\s+", "", title).strip("“”\"")
+    title = re.sub(r"\s+", "", title)
+    # Strip quotes that wrap the whole title, not one that opens it (“十四五”国家…规划).
+    while len(title) > 2 and title[0] in "“\"" and title[-1] in "”\"" and title.count("“") == 1:
+        title = title[1:-1]
+    return title
 
 
 def extract(result: Extraction) -> None:
