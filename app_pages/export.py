@@ -9,6 +9,7 @@ from graph.app_support import (
     entity_param,
     export_bytes,
     iri_from_param,
+    rows,
     store_or_stop,
     subgraph_triples,
     ui_lang,
@@ -58,11 +59,12 @@ else:
     st.caption(T("xp_all"))
     net = whole_graph(index)
 fmt = st.session_state[_k("fmt")]
-data = export_bytes(store, index, net, fmt, lang)
-triples = len(subgraph_triples(store, net.nodes))
+triples = len(subgraph_triples(store, net.nodes)) if seeds else rows("triple_count")[0]["n"]
 st.markdown(T("xp_size", nodes=len(net.nodes), edges=len(net.edges), triples=triples))
 if net.hidden:
     st.warning(T("ex_more", n=net.hidden))
 label, suffix, mime = EXPORT_FORMATS[fmt]
-st.download_button(T("xp_download", fmt=label), data, file_name=f"ipkg_export.{suffix}", mime=mime,
+# the file is made when the button is pressed, not on every rerun
+st.download_button(T("xp_download", fmt=label), lambda: export_bytes(store, index, net, fmt, lang),
+                   file_name=f"ipkg_export.{suffix}", mime=mime,
                    key=_k("download"), type="primary", icon=":material/download:")

@@ -9,6 +9,7 @@ from rdflib import Graph
 from graph.app_support import (
     T,
     ask_value,
+    compact_iri,
     example_queries,
     network_from_rows,
     network_html,
@@ -103,7 +104,7 @@ if kind == "ask":
 if kind == "graph":
     frame = pd.DataFrame([(str(s), str(p), str(o)) for s, p, o in res.triples], columns=["s", "p", "o"])
     st.caption(T("sq_rows", n=len(frame)))
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{PAGE}.table")
+    st.dataframe(frame.map(compact_iri), hide_index=True, width="stretch", key=f"{PAGE}.table")
     graph = Graph()
     for prefix, ns in PREFIXES.items():
         graph.bind(prefix, ns)
@@ -117,7 +118,8 @@ if kind == "graph":
 else:
     frame = pd.DataFrame([[to_python(v) for v in row] for row in res.rows], columns=list(res.variables))
     st.caption(T("sq_rows", n=len(frame)))
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"{PAGE}.table")
+    # shown with prefixes (ipkg:Measure); the downloads keep full IRIs
+    st.dataframe(frame.map(compact_iri), hide_index=True, width="stretch", key=f"{PAGE}.table")
     d1, d2 = st.columns(2)
     d1.download_button(T("download_csv"), frame.to_csv(index=False).encode("utf-8-sig"),
                        file_name="result.csv", mime="text/csv", key=f"{PAGE}.csv")

@@ -33,9 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from browser_support import block_external, launch_chromium  # noqa: E402
-
 from graph.app_support import (  # noqa: E402
-    PHYSICS_LIMIT, EgoNetwork, EntityIndex, GraphNode, build_store_if_needed, ego_network, network_html,
+    PHYSICS_LIMIT,
+    EgoNetwork,
+    EntityIndex,
+    GraphNode,
+    build_store_if_needed,
+    ego_network,
+    network_html,
     open_app_store,
 )
 

@@ -16,6 +16,7 @@ import json
 import math
 import os
 import re
+import threading
 from collections import Counter, defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -854,6 +855,15 @@ def highlight_spans(text: str, spans: Iterable[tuple[int, int, str, str]]) -> st
     return "".join(out).replace("\n", "<br>")
 
 
+def compact_iri(value: Any) -> Any:
+    """`ipkg:Measure` for an IRI under a known namespace; anything else unchanged."""
+    if isinstance(value, str) and "://" in value:
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            if value.startswith(ns) and re.fullmatch(r"[\w.-]*", value[len(ns):].replace("/", "_")):
+                return f"{prefix}:{value[len(ns):]}"
+    return value
+
+
 def prefixes_block() -> str:
     """PREFIX lines for every namespace the project knows."""
     return "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items())
@@ -867,17 +877,6 @@ def with_prefixes(query: str) -> str:
         if p not in declared and re.search(rf"(?<![\w<]){re.escape(p)}:", query)
     ]
     return "".join(needed) + query
-
-
-_UPDATE = re.compile(
-    r"(?is)^\s*(?:(?:PREFIX\s+[\w-]*:\s*<[^>]*>|BASE\s*<[^>]*>|#[^\n]*)\s*)*"
-    r"(INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b"
-)
-
-
-def is_update(query: str) -> bool:
-    """True when `query` is a SPARQL Update (which the app refuses)."""
-    return bool(_UPDATE.match(query))
 
 
 IPKG_NS = str(IPKG)
@@ -1026,27 +1025,44 @@ def T(key: str, **fmt: object) -> str:  # noqa: N802 - reads like gettext's _()
     return t(key, ui_lang(), **fmt)
 
 
-@st.cache_resource(show_spinner=False)
-def _cached_store_resource() -> AppStore:
+_BUILD_LOCK = threading.Lock()
+
+
+def _needs_build() -> Path | None:
+    """The on-disk store folder when it is missing or empty (and no fixture or endpoint is used)."""
     path, endpoint = store_location()
-    if not os.environ.get("IPKG_FIXTURE") and not endpoint and path:
-        target = Path(path)
-        if not (target.exists() and any(target.iterdir())):
-            with st.status(T("store_building"), expanded=False) as status:
-                bar = st.progress(0.0)
+    if os.environ.get("IPKG_FIXTURE") or endpoint or not path:
+        return None
+    target = Path(path)
+    return None if target.exists() and any(target.iterdir()) else target
 
-                def progress(done: int, total: int, name: str = "") -> None:
-                    bar.progress(min(1.0, done / max(1, total)), text=name)
 
-                build_store_if_needed(target, progress=progress)
-                status.update(label=T("store_built", docs=len(list(Path(DEFAULT_CORPUS).iterdir()))),
-                              state="complete")
+@st.cache_resource(show_spinner=False)
+def _cached_store_resource(location: str) -> AppStore:
+    # No Streamlit elements in here: a cached function's elements are replayed on every call.
     return open_app_store()
 
 
 def get_store() -> AppStore:
-    """The process-wide store (opened, and built if needed, on first use)."""
-    return _cached_store_resource()
+    """The process-wide store, opened once; built from the corpus first when it is missing.
+
+    One session builds (with a progress bar) while the others wait on the lock.
+    """
+    if _needs_build() is not None:
+        with _BUILD_LOCK:
+            target = _needs_build()
+            if target is not None:
+                with st.status(T("store_building"), expanded=True) as status:
+                    bar = st.progress(0.0)
+
+                    def progress(done: int, total: int, name: str = "") -> None:
+                        bar.progress(min(1.0, done / max(1, total)), text=name)
+
+                    build_store_if_needed(target, progress=progress)
+                    docs = len(list(Path(DEFAULT_CORPUS).iterdir()))
+                    status.update(label=T("store_built", docs=docs), state="complete", expanded=False)
+    path, endpoint = store_location()
+    return _cached_store_resource(os.environ.get("IPKG_FIXTURE") or endpoint or str(path))
 
 
 @st.cache_resource(show_spinner=False)

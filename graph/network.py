@@ -205,6 +205,14 @@ def _class_ok(type_iris: list[str], wanted: set[str] | None) -> bool:
     return "Institution" in wanted and bool(names & _INSTITUTION_KINDS)
 
 
+_LATE_CLASSES = {"Document": 1, "Measure": 2, "Target": 2}
+
+
+def _priority(type_iris: list[str]) -> int:
+    """0 for named entities, 1 for documents, 2 for measures and targets."""
+    return _LATE_CLASSES.get(primary_class(type_iris), 0)
+
+
 def _remaining(deadline: float | None) -> float | None:
     if deadline is None:
         return None
@@ -235,7 +243,9 @@ def select_subgraph(
         region: keep only neighbours in this region (an IRI; parts of it count) or
             with no region at all (measures, policies, regions themselves).
         document: follow only what this document (its IRI) states.
-        cap: at most this many nodes; the rest is counted in ``hidden``.
+        cap: at most this many nodes; the rest is counted in ``hidden``. When the
+            cap bites, a hop's named entities are kept before its documents, and
+            those before its measures and targets.
         timeout_s: time limit for the whole selection.
 
     Returns:
@@ -259,7 +269,7 @@ def select_subgraph(
     hidden: set[URIRef] = {s for s in start if s not in selected}
     frontier = list(selected)
     for hop in range(1, hops + 1):
-        next_frontier: list[URIRef] = []
+        found: dict[URIRef, int] = {}  # this hop's candidates → display priority
         for node in frontier:
             if graph is None:
                 res = run_saved(store, "ego_neighbours", node=node, timeout_s=_remaining(deadline))
@@ -268,21 +278,25 @@ def select_subgraph(
                                 timeout_s=_remaining(deadline))
             for row in res.dicts():
                 other, pred = row["other"], row["p"]
-                if not isinstance(other, URIRef) or other in selected:
+                if not isinstance(other, URIRef) or other in selected or other in found:
                     continue
                 if wanted_rel and local_name(pred) not in wanted_rel and str(pred) not in wanted_rel:
                     continue
-                if not _class_ok(str(row["types"] or "").split(), wanted_cls):
+                type_iris = str(row["types"] or "").split()
+                if not _class_ok(type_iris, wanted_cls):
                     continue
                 regions = str(row["regions"] or "").split()
                 if region_iri and regions and region_iri not in regions:
                     continue
-                if len(selected) >= cap:
-                    hidden.add(other)
-                    continue
-                selected[other] = hop
-                next_frontier.append(other)
-        frontier = next_frontier
+                found[other] = _priority(type_iris)
+        # When the cap bites, named things go first and the many measures last.
+        frontier = []
+        for other in sorted(found, key=found.__getitem__):  # stable: discovery order within a rank
+            if len(selected) >= cap:
+                hidden.add(other)
+                continue
+            selected[other] = hop
+            frontier.append(other)
         if not frontier:
             break
 

@@ -181,7 +181,12 @@ def fix_spacing(text: str, offsets: Offsets) -> tuple[str, Offsets]:
         line_start = text.rfind("\n", 0, m.start()) + 1
         line = text[line_start:m.start()]
         nxt = text[m.end():m.end() + 12]
-        if len(line) >= _WRAPPED_LINE and line[-1] not in _SENTENCE_END and not _HEADING_START.match(nxt):
+        next_end = text.find("\n", m.end())
+        next_line = text[m.end():next_end if next_end != -1 else len(text)]
+        # A short next line (国发〔2021〕20号, a date) is its own line, not the rest of a sentence.
+        continues = len(next_line) >= 15 or next_line[-1:] in _SENTENCE_END
+        if len(line) >= _WRAPPED_LINE and line[-1] not in _SENTENCE_END and not _HEADING_START.match(nxt) \
+                and continues:
             return ""
         return m.group(0)
 

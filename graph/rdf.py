@@ -51,6 +51,7 @@ def document_triples(result: Extraction, resolved: Resolved) -> list[Triple]:
     for issuer in meta.issuers:
         iri = _issuer_iri(issuer, resolved)
         t.append((d, IPKG.issuedBy, iri))
+        t.append((d, IPKG.mentions, iri))
         if iri not in resolved.entities:
             t += [(iri, RDF.type, IPKG.Institution), (iri, SKOS.prefLabel, zh(issuer))]
 

@@ -104,7 +104,24 @@ def _merge_variants(mentions: list[Mention]) -> list[Mention]:
                     break
         out = [Mention(m.kind, m.surface, m.start, m.end, longer_of[m.name], m.subtype, m.scope, m.region,
                        m.parent) if m.kind == kind and m.name in longer_of else m for m in out]
-    return out
+    # An institution written once with and once without a middle word (商标品牌指导站,
+    # 商标品牌培育指导站), in the same scope and of the same type, is one.
+    insts = {(m.name, m.scope, m.subtype) for m in out if m.kind == "institution"}
+    longer: dict[tuple, str] = {}
+    for name, scope, cls in insts:
+        for other, oscope, ocls in insts:
+            if (oscope, ocls) == (scope, cls) and len(other) > len(name) and other[-2:] == name[-2:] \
+                    and name[:2] == other[:2] and len(name) / len(other) >= 0.75 and _subsequence(name, other):
+                longer[(name, scope, cls)] = other
+                break
+    return [Mention(m.kind, m.surface, m.start, m.end, longer[(m.name, m.scope, m.subtype)], m.subtype, m.scope,
+                    m.region, m.parent) if m.kind == "institution" and (m.name, m.scope, m.subtype) in longer else m
+            for m in out]
+
+
+def _subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(c in chars for c in short)
 
 
 def entity_for(mention: Mention) -> Entity:

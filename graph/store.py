@@ -56,6 +56,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import pairwise
 from pathlib import Path
 from typing import Any, Protocol, TypeVar, runtime_checkable
 from typing import Literal as TypingLiteral
@@ -297,7 +298,7 @@ def bind_query(sparql: str, bindings: Mapping[str, Node] | None) -> str:
             raise StoreError(f"invalid value for ?{name}: {term!r} ({exc})") from None
     toks = _tokens(sparql)
     significant = [i for i, (kind, _) in enumerate(toks) if kind not in ("ws", "comment")]
-    nxt = {a: b for a, b in zip(significant, significant[1:], strict=False)}
+    nxt = dict(pairwise(significant))
     out: list[str] = []
     state = "body"  # body | projection | keys (after ORDER BY / GROUP BY)
     depth = 0  # parenthesis depth inside the current projection / key list
@@ -388,31 +389,33 @@ def check_read_only(sparql: str) -> None:
     Raises:
         QueryRefused: the text is an update request or contains SERVICE.
     """
-    from pyparsing import ParseException
     from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
+    service = QueryRefused("SERVICE (federated query) is not allowed here")
+    update = QueryRefused("SPARQL Update is not allowed here: the store is queried read-only")
+    # The token scan is cheap and cannot be fooled by strings, IRIs or comments; it
+    # backs up the parser, whose tree we trust only for telling queries from updates.
+    words = {tok.upper() for kind, tok in _tokens(sparql) if kind == "name" and ":" not in tok}
+    if "SERVICE" in words:
+        raise service
     try:
         tree = parseQuery(sparql)
-    except (ParseException, RecursionError):
-        tree = None
-    except Exception:  # rdflib raises odd errors on odd prologues; treat as unparsed
+    except Exception:  # ParseException, and odd errors rdflib raises on odd prologues
         tree = None
     if tree is not None:
         if "ServiceGraphPattern" in set(_parse_tree_names(tree)):
-            raise QueryRefused("SERVICE (federated query) is not allowed here")
+            raise service
         return
     try:
-        update = parseUpdate(sparql)
+        parsed_update = parseUpdate(sparql)
     except Exception:
-        update = None
-    if update is not None and update.get("request"):
-        raise QueryRefused("SPARQL Update is not allowed here: the store is queried read-only")
-    # Neither parser accepted it: scan the tokens so nothing dangerous reaches the engine.
-    words = {tok.upper() for kind, tok in _tokens(sparql) if kind == "name" and ":" not in tok}
-    if "SERVICE" in words:
-        raise QueryRefused("SERVICE (federated query) is not allowed here")
+        parsed_update = None
+    if parsed_update is not None and parsed_update.get("request"):
+        raise update
+    # Neither parser accepted it (bad syntax, or SPARQL 1.2 that rdflib lacks): a bare
+    # update keyword can only mean an update, which the engine would reject anyway.
     if words & _UPDATE_KEYWORDS:
-        raise QueryRefused("SPARQL Update is not allowed here: the store is queried read-only")
+        raise update
 
 
 _POSITION = re.compile(r"\bat (\d+):(\d+)")

@@ -179,3 +179,9 @@ def test_subgraph_triples_stay_inside(store):
 def test_hops_out_of_range(store):
     with pytest.raises(ValueError):
         ego_network(store, [ID["pc"]], hops=4)
+
+
+def test_cap_keeps_named_entities_before_documents_and_measures(store):
+    g, hidden = ego_network(store, [ID["pc"]], hops=1, cap=3)
+    assert set(g.nodes) == {n("pc"), n("xa"), n("doca")}
+    assert hidden == 2  # docb and m1

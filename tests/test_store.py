@@ -443,7 +443,7 @@ def test_errors_are_store_errors():
 @pytest.fixture
 def cartesian() -> OxigraphStore:
     s = OxigraphStore(None)
-    s.replace_graph(G1, [(URIRef(f"http://e/{i}"), URIRef("http://e/p"), Literal(i)) for i in range(250)])
+    s.replace_graph(G1, [(URIRef(f"http://e/{i}"), URIRef("http://e/p"), Literal(i)) for i in range(200)])
     return s
 
 
@@ -588,7 +588,7 @@ def test_endpoint_refuses_and_reports_errors(endpoint):
 
 @pytest.mark.server
 def test_endpoint_time_limit(endpoint):
-    endpoint.replace_graph(G1, [(URIRef(f"http://e/{i}"), URIRef("http://e/p"), Literal(i)) for i in range(120)])
+    endpoint.replace_graph(G1, [(URIRef(f"http://e/{i}"), URIRef("http://e/p"), Literal(i)) for i in range(200)])
     start = time.monotonic()
     with pytest.raises(QueryTimeout):
         endpoint.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout_s=0.2)

@@ -55,7 +55,20 @@ def _heads() -> Lexicon:
 
 @cache
 def _cuts() -> Lexicon:
+    from graph.extract import names
+
+    names.COORDINATION_BLOCKERS = tuple(_rules()["coordination_blockers"])
     return build_cuts(_rules()["cut_words"], _rules()["cut_exceptions"])
+
+
+def _only_generic(name: str, head_start: int) -> bool:
+    """服务平台, 重大创新平台: modifiers that say nothing about which one."""
+    modifier = name[:head_start]
+    if not modifier:
+        return False  # the head is a name of its own (快速维权中心)
+    for word in sorted(_rules()["generic_modifiers"], key=len, reverse=True):
+        modifier = modifier.replace(word, "")
+    return not modifier.strip("“”()")
 
 
 @cache
@@ -78,11 +91,19 @@ def extract(result: Extraction) -> None:
     text = result.doc.text
     taken = [(m.start, m.end) for m in result.mentions if m.kind == "policy"]
     found: list[Mention] = []
+    paragraphs = result.segmented.paragraphs
     for sentence in result.segmented.sentences:
+        p_start, p_end = paragraphs[sentence.paragraph]
+        if _is_addressee_line(text[p_start:p_end]):
+            continue  # 各省、自治区、直辖市人民政府: the addressees of a notice, not actors
         found.extend(find_institutions(text, sentence.start, sentence.end, juris))
     for m in found:
         if not any(s <= m.start and m.end <= e for s, e in taken):
             result.mentions.append(m)
+
+
+def _is_addressee_line(line: str) -> bool:
+    return line.startswith("各") and line.rstrip().endswith((":", "："))
 
 
 def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> list[Mention]:
@@ -96,7 +117,7 @@ def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> l
             name = _fill(name, juris)
             if not name:
                 continue
-            scope = juris.province
+            scope = leading_region(name)[1] or juris.province
         region = leading_region(name)[1] if scope not in ("national", "international") else ""
         out.append(Mention("institution", hit.key, hit.start, hit.end, name, cls, scope, region))
         known_spans.append((hit.start, hit.end))
@@ -105,6 +126,8 @@ def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> l
         s = span.start
         if any(ks <= s < ke and span.end <= ke for ks, ke in known_spans):
             continue
+        # A known name cut in two by a cut word inside it (应对) still opens the candidate.
+        s = next((ks for ks, ke in known_spans if ks < s < ke), s)
         for ks, ke in known_spans:
             if s <= ks < span.end and ke >= span.end:
                 break
@@ -133,6 +156,8 @@ def _mentions_for(text: str, start: int, end: int, cls: str, heads: tuple, juris
             return [mention] if mention else []
         start += len(left) + 1
         surface = right
+        if len(surface) < rules["min_length"] or (len(heads) == 1 and heads[0][0] == start):
+            return []
     out: list[Mention] = []
     # The last head decides the class; an internal unit after an agency belongs to it.
     if cls == "InternalUnit" and len(heads) > 1:
@@ -144,8 +169,9 @@ def _mentions_for(text: str, start: int, end: int, cls: str, heads: tuple, juris
                            parent.name if parent else juris.issuer, parent.region if parent else "",
                            parent.name if parent else juris.issuer))
         return out
-    if len(heads) == 1 and heads[0][0] == start and len(surface) <= 4 and surface not in _known():
-        return []  # a bare head (服务机构, 促进中心) names no one
+    if len(heads) == 1 and surface not in _known() and (
+            (heads[0][0] == start and len(surface) <= 4) or _only_generic(surface, heads[0][0] - start)):
+        return []  # a bare head (服务机构) or generic modifiers (重大创新平台) name no one
     mention = _resolve(surface, surface, cls, start, end, juris)
     if mention:
         out.append(mention)

@@ -12,11 +12,11 @@ from graph.lexicon import load
 from graph.model import Extraction, Mention, Metadata
 from graph.regions import gazetteer
 
-_DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,10}[〔\[(【]((?:19|20)\d{2})[〕\])】]\s?第?\d{1,4}号")
+_DOC_NUMBER = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,8}[〔\[(【]((?:19|20)\d{2})[〕\])】]\s?第?\d{1,4}号")
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s?(?:年|[-./])\s?(\d{1,2})\s?(?:月|[-./])\s?(\d{1,2})(?:日|(?!\d{0,1}[月]))")
 _MONTH = re.compile(r"((?:19|20)\d{2})\s?年\s?(\d{1,2})\s?月(?!\d)")
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?")
-_NOTICE = re.compile(r"关于印发\s?《(.+?)》(?:的)?通知")
+_NOTICE = re.compile(r"关于(?:印发|发布|转发)\s?(?:《(.+?)》|([^《》\n]{4,60}?))(?:的)?通知")
 _SELF_REFERENCE = re.compile(r"(?:编制|制定|制订|出台|印发)\s?《?([^，。,；;《》]{4,50}?(?:规划|纲要|方案|要点|指引|意见|办法|计划))》?")
 
 
@@ -57,7 +57,8 @@ def _is_title_line(line: str) -> bool:
 def _title(text: str, lines: list[tuple[int, int, str]]) -> tuple[str, tuple[int, int] | None]:
     notice = _NOTICE.search(text[:2000])
     if notice:
-        return re.sub(r"\s+", "", notice.group(1)), notice.span(1)
+        group = 1 if notice.group(1) else 2
+        return re.sub(r"\s+", "", notice.group(group)), notice.span(group)
     from graph.segment import heading_marker
 
     for s, _e, line in lines[:6]:
@@ -79,7 +80,7 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
     for _s, _e, line in lines[:4]:
         if line.strip().endswith("文件") and len(line.strip()) < 30:
             candidates.append(line.strip()[:-2])
-    m = re.search(r"([\u4e00-\u9fff()]{4,40}?)关于印发", text[:2000])
+    m = re.search(r"([\u4e00-\u9fff()]{2,40}?)关于(?:印发|发布|转发)", text[:2000])
     if m:
         candidates.append(m.group(1))
     m = re.search(r"(?:来源|来自|稿源)\s?[:：]\s?([\u4e00-\u9fffA-Za-z]{2,30}?)(?=\s|\d|$|\n|作者|时间)", text[:600])
@@ -137,7 +138,8 @@ def _jurisdiction(result: Extraction, title: str, issuers: list[str]) -> str:
             region = gaz.lookup(hit.key)
             if region:
                 return region.name
-    if any(i in _rules()["national_issuers"] for i in issuers) or title.startswith(("国家", "全国", "中国")):
+    bare_title = re.sub(r"^(?:\d{4}年(?:度)?|“[^”]{2,6}”)", "", title)
+    if any(i in _rules()["national_issuers"] for i in issuers) or bare_title.startswith(("国家", "全国", "中国")):
         return ""
     votes = Counter(m.name for m in result.of_kind("region") if m.subtype in ("province", "city", "district"))
     return votes.most_common(1)[0][0] if votes else ""

@@ -55,22 +55,28 @@ def build_cuts(words: Iterable[str], exceptions: dict | None = None) -> Lexicon:
     return lex
 
 
-def _is_cut(text: str, i: int, word: str, rule: dict) -> bool:
+#: Nouns that end a name of their own: 龙头企业和行业协会 is two things.
+COORDINATION_BLOCKERS: tuple[str, ...] = ()
+
+
+def _is_cut(text: str, i: int, word: str, rule: dict, head_start: int | None = None) -> bool:
     if any(text.endswith(b, 0, i) for b in rule.get("before", ())):
         return False
     if any(text.startswith(a, i + len(word)) for a in rule.get("after", ())):
         return False
-    if word in "和与及":
-        # 交易和服务平台, 技术与创新支持中心: a short modifier pair, not two names.
-        rest = text[i + 1:i + 4]
-        if len(rest) >= 1 and re.match(r"^[\u4e00-\u9fff]{1,2}(?:支持中心|服务平台|平台|中心)", text[i + 1:i + 9]):
-            return False
-    return True
+    # 交易和服务平台, 检索与分析系统: a modifier pair just before the head, not two names;
+    # after a head (保护中心和快速维权中心) or a noun (龙头企业和行业协会) it joins two names.
+    modifier_pair = (word in "和与及" and head_start is not None and head_start - (i + 1) <= 2
+                     and text[i - 1:i] not in _HEAD_ENDINGS and not text.endswith(COORDINATION_BLOCKERS, 0, i))
+    return not modifier_pair
+
+
+_HEAD_ENDINGS = set("台心站地区盟会所院库局处统港窗点纽")
 
 
 def find_names(text: str, start: int, end: int, heads: Lexicon, cuts: Lexicon, *,
                strip_prefixes: Iterable[str] = (), max_gap: int = 12, max_len: int = 40,
-               trailing_paren: bool = True) -> list[Span]:
+               trailing_paren: bool = True, frames: bool = False) -> list[Span]:
     """Candidate names in `text[start:end]` (one sentence or clause)."""
     hits = list(heads.finditer(text, start, end))
     spans: list[Span] = []
@@ -83,14 +89,14 @@ def find_names(text: str, start: int, end: int, heads: Lexicon, cuts: Lexicon, *
         while j < len(hits):
             gap = text[head_end:hits[j].start]
             if len(gap) > max_gap or any(c in BOUNDARY for c in gap) or _has_cut(gap, cuts) \
-                    or hits[j].start < head_end or gap.count("(") > gap.count(")"):
+                    or hits[j].start < head_end or gap.count("(") > gap.count(")") or "等" in gap:
                 break
             chain.append(hits[j])
             head_end = extend(text, hits[j].end, end)
             j += 1
         first = chain[0]
         left = _left_boundary(text, start, first.start)
-        name_start = _after_last_cut(text, left, first.start, cuts)
+        name_start = _after_last_cut(text, left, first.start, cuts, frames)
         name_start = _strip_prefixes(text, name_start, first.start, strip_prefixes)
         while name_start < first.start and text[name_start] in "“”\"'(":
             if text[name_start] in "“(" and _closes_inside(text, name_start, head_end):
@@ -139,7 +145,7 @@ def _has_cut(gap: str, cuts: Lexicon) -> bool:
     return any(_is_cut(gap, h.start, h.key, h.values[0]) for h in cuts.finditer(gap))
 
 
-def _after_last_cut(text: str, left: int, pos: int, cuts: Lexicon) -> int:
+def _after_last_cut(text: str, left: int, pos: int, cuts: Lexicon, frames: bool = False) -> int:
     """The name starts after the rightmost cut word outside brackets and quotes."""
     start = left
     depth = 0
@@ -153,18 +159,20 @@ def _after_last_cut(text: str, left: int, pos: int, cuts: Lexicon) -> int:
         if depth == 0:
             for length in cuts.lengths_from(c):
                 word = text[i:i + length]
-                if i + length <= pos and word in cuts and _is_cut(text, i, word, cuts.get(word)[0]):
+                if i + length <= pos and word in cuts and _is_cut(text, i, word, cuts.get(word)[0], pos):
                     start = i + length
                     break
         i += 1
-    # 以信用为基础的分级分类监管试点: a 以…为…的 frame belongs to the name.
+    if not frames:
+        return start
+    # 以信用为基础的分级分类监管试点: a 以…为…的 frame belongs to a programme's name.
     frame = re.search(r"以[^，。、；以]{1,12}为(?:基础|核心|导向|重点|主体|依托|纽带|目标)的$", text[left:start])
     if frame:
         start = left + frame.start()
     return start
 
 
-_COUNT = re.compile(r"\d+(?:个|家|所|项|批)")
+_COUNT = re.compile(r"\d+(?:个|家|所|项|批)|(?:19|20)\d{2}年(?:度)?")
 
 
 def _strip_prefixes(text: str, start: int, limit: int, prefixes: Iterable[str]) -> int:

@@ -9,6 +9,7 @@ from graph.extract.names import leading_region
 from graph.lexicon import Lexicon, load
 from graph.model import Extraction, Mention
 
+_YEAR_LED = re.compile(r"20\d{2}(?:—20\d{2})?年(?:度)?(?=[\u4e00-\u9fff“])")
 _BRACKETED = re.compile(r"《([^《》]{2,80}(?:《[^《》]{1,60}》[^《》]{0,40})*)》")
 
 
@@ -117,7 +118,7 @@ def _bare_titles(text: str) -> list[tuple[int, int]]:
         best = None
         for i in range(len(chunk) - 3):
             rest = chunk[i:]
-            if leading_region(rest)[1] or rest.startswith(tuple(rules["openers"])):
+            if leading_region(rest)[1] or rest.startswith(tuple(rules["openers"])) or _YEAR_LED.match(rest):
                 best = i
                 break
         if best is None:

@@ -48,7 +48,8 @@ def _extract(result: Extraction, kind: str) -> None:
     taken = [(m.start, m.end) for m in result.mentions if m.kind in owners]
     for sentence in result.segmented.sentences:
         for span in find_names(text, sentence.start, sentence.end, _heads(kind), _cuts(),
-                               strip_prefixes=load("institutions.json")["strip_prefixes"], trailing_paren=False):
+                               strip_prefixes=load("institutions.json")["strip_prefixes"], trailing_paren=False,
+                               frames=True):
             name = text[span.start:span.end]
             if len(name.strip("“”")) < minimum or name in rules["not_names"]:
                 continue
