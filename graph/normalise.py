@@ -168,6 +168,8 @@ _HEADING_START = re.compile(
 )
 _BREAK = re.compile(rf"(?<=[{_CJK}])\n[\n ]*(?=[{_CJK}(（“《])")
 _SENTENCE_END = "。！？；：:;!?”》〕)）"
+#: A line ending so is a title, whatever its length.
+_TITLE_ENDINGS = ("通知", "文件", "意见", "决定", "办法", "方案", "规划", "纲要", "要点", "指引", "报告", "条例")
 #: A line this long that stops without punctuation was broken by layout, not by the author.
 _WRAPPED_LINE = 28
 
@@ -184,7 +186,9 @@ def fix_spacing(text: str, offsets: Offsets) -> tuple[str, Offsets]:
         next_end = text.find("\n", m.end())
         next_line = text[m.end():next_end if next_end != -1 else len(text)]
         # A short next line (国发〔2021〕20号, a date) is its own line, not the rest of a sentence.
-        continues = len(next_line) >= 15 or next_line[-1:] in _SENTENCE_END
+        continues = (len(next_line) >= 15 or next_line[-1:] in _SENTENCE_END) \
+            and not (line.endswith(_TITLE_ENDINGS) and not re.search("[。，,;；]", line)) \
+            and not next_line.startswith("各")
         if len(line) >= _WRAPPED_LINE and line[-1] not in _SENTENCE_END and not _HEADING_START.match(nxt) \
                 and continues:
             return ""

@@ -34,7 +34,12 @@ def extract(result: Extraction) -> None:
     measures: list[Measure] = []
     pending: list[int] = []  # measures since the last note, in the current paragraph
     paragraph = -1
+    title = result.metadata.title_span
+    title_paragraph = next((i for i, (a, b) in enumerate(seg.paragraphs)
+                            if title and a <= title[0] < b and b - a < 80), -1)
     for sentence in seg.sentences:
+        if sentence.paragraph == title_paragraph:
+            continue  # the document's own title line says what it is, not what will be done
         if sentence.paragraph != paragraph:
             paragraph, pending = sentence.paragraph, []
         note = note_re.match(sentence.text)
