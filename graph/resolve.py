@@ -106,7 +106,7 @@ def _merge_variants(mentions: list[Mention]) -> list[Mention]:
                        m.parent) if m.kind == kind and m.name in longer_of else m for m in out]
     # An institution written once with and once without a middle word (商标品牌指导站,
     # 商标品牌培育指导站), in the same scope and of the same type, is one.
-    insts = {(m.name, m.scope, m.subtype) for m in out if m.kind == "institution"}
+    insts = {(m.name, m.scope, m.subtype) for m in out if m.kind in ("institution", "program")}
     longer: dict[tuple, str] = {}
     for name, scope, cls in insts:
         for other, oscope, ocls in insts:
@@ -115,7 +115,7 @@ def _merge_variants(mentions: list[Mention]) -> list[Mention]:
                 longer[(name, scope, cls)] = other
                 break
     return [Mention(m.kind, m.surface, m.start, m.end, longer[(m.name, m.scope, m.subtype)], m.subtype, m.scope,
-                    m.region, m.parent) if m.kind == "institution" and (m.name, m.scope, m.subtype) in longer else m
+                    m.region, m.parent) if (m.name, m.scope, m.subtype) in longer else m
             for m in out]
 
 

@@ -35,8 +35,9 @@ REGISTRY: tuple[Extractor, ...] = (
     Extractor("institutions", "graph.extract.institutions:extract", ("metadata", "policies")),
     Extractor("programs", "graph.extract.programs:extract_programs", ("institutions",)),
     Extractor("events", "graph.extract.programs:extract_events", ("institutions",)),
+    Extractor("proper_nouns", "graph.extract.institutions:extract_proper_nouns", ("programs", "events")),
     Extractor("targets", "graph.extract.targets:extract", ("metadata",)),
-    Extractor("measures", "graph.extract.measures:extract", ("institutions", "programs", "events", "policies")),
+    Extractor("measures", "graph.extract.measures:extract", ("proper_nouns", "policies")),
 )
 
 

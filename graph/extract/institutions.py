@@ -97,9 +97,61 @@ def extract(result: Extraction) -> None:
         if _is_addressee_line(text[p_start:p_end]):
             continue  # 各省、自治区、直辖市人民政府: the addressees of a notice, not actors
         found.extend(find_institutions(text, sentence.start, sentence.end, juris))
-    for m in found:
-        if not any(s <= m.start and m.end <= e for s, e in taken):
-            result.mentions.append(m)
+    result.mentions.extend(m for m in found if not any(s <= m.start and m.end <= e for s, e in taken))
+
+
+def extract_proper_nouns(result: Extraction) -> None:
+    """Runs after programmes and events, so a core inside their names (首届秦创原…大赛) stays theirs."""
+    juris = Jurisdiction.of(result.metadata)
+    text = result.doc.text
+    embedded = [m for p in result.of_kind("policy") for m in find_institutions(text, p.start, p.end, juris)]
+    result.mentions.extend(_proper_noun_mentions(text, result.of_kind("institution") + embedded, result.mentions))
+
+
+def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list[Mention]) -> list[Mention]:
+    """秦创原 → 秦创原创新驱动平台: a name's own core used alone elsewhere in the text.
+
+    An institution whose name is a short proper noun followed by descriptive
+    words (秦创原 + 创新驱动平台), even one named only inside a cited title,
+    lends the bare proper noun to its standalone occurrences. A core shared by
+    two institutions is ambiguous and lends nothing.
+    """
+    stop = tuple(_rules()["not_proper_nouns"])
+    gaz = gazetteer()
+    cores: dict[str, set[Mention]] = {}
+    for m in institutions:
+        if "等" in m.surface:
+            continue  # 秦创原等维权援助工作站: the station is not 秦创原 itself
+        name = m.name[len(leading_region(m.name)[0]):]
+        for size in (3, 4):
+            core = name[:size]
+            if len(name) - size < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", core):
+                continue
+            if core.startswith(stop) or any(w in core for w in stop) or gaz.lookup(core) or core in _known():
+                continue
+            if text.count(core) >= 2:
+                cores.setdefault(core, set()).add(m)
+                break
+    occupied = [(m.start, m.end) for m in mentions]
+    # A core that never stands alone lends nothing (and is likely a word, not a name).
+    cores = {c: o for c, o in cores.items()
+             if any(not any(a <= h.start() < b for a, b in occupied) for h in re.finditer(c, text))}
+    out = []
+    for core, owners in cores.items():
+        names = {o.name for o in owners}
+        if len(names) != 1:
+            continue
+        owner = next(iter(owners))
+        for hit in re.finditer(core, text):
+            s, e = hit.span()
+            if any(a <= s < b or a < e <= b for a, b in occupied):
+                continue
+            out.append(Mention("institution", core, s, e, owner.name, owner.subtype, owner.scope, owner.region,
+                               owner.parent))
+        if out and owner not in mentions:
+            # Named only inside a title: it still exists as a node the document mentions.
+            out.append(owner)
+    return out
 
 
 def _is_addressee_line(line: str) -> bool:
