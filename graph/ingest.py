@@ -171,6 +171,11 @@ def _html_text(path: Path, html: str) -> str:
                                deduplicate=False)
     if not text:
         raise IngestError(path, "HTML page without main text")
+    # The page's headline is the document's title; trafilatura keeps it apart from the body.
+    metadata = trafilatura.extract_metadata(html)
+    title = (metadata.title or "").strip() if metadata else ""
+    if title and title not in text[:300]:
+        text = f"{title}\n\n{text}"
     return text
 
 

@@ -50,7 +50,8 @@ def normalise(raw: RawDocument) -> NormalisedDocument:
     if script != "simplified":
         text, offsets = convert_script(text, offsets, "tw2sp" if script == "traditional-tw" else "t2s")
     text, offsets = fold_widths(text, offsets)
-    text, offsets = fix_spacing(text, offsets)
+    # Only plain text and PDF break lines by layout; HTML and .docx paragraphs are the author's.
+    text, offsets = fix_spacing(text, offsets, join_lines=raw.media_type in ("text/plain", "application/pdf"))
     text, offsets = strip_boilerplate(text, offsets)
     return NormalisedDocument(raw=raw, text=text, offsets=tuple(offsets), script=script)
 
@@ -168,13 +169,14 @@ _HEADING_START = re.compile(
 )
 _BREAK = re.compile(rf"(?<=[{_CJK}])\n[\n ]*(?=[{_CJK}(（“《])")
 _SENTENCE_END = "。！？；：:;!?”》〕)）"
+_LABELLED = re.compile(r"(?:来源|发布时间|发布日期|作者|责任编辑|时间|日期|编辑)\s?[:：]")
 #: A line ending so is a title, whatever its length.
 _TITLE_ENDINGS = ("通知", "文件", "意见", "决定", "办法", "方案", "规划", "纲要", "要点", "指引", "报告", "条例")
 #: A line this long that stops without punctuation was broken by layout, not by the author.
 _WRAPPED_LINE = 28
 
 
-def fix_spacing(text: str, offsets: Offsets) -> tuple[str, Offsets]:
+def fix_spacing(text: str, offsets: Offsets, join_lines: bool = True) -> tuple[str, Offsets]:
     """Drop stray spaces inside Chinese text and join lines broken inside a sentence."""
     text, offsets = rewrite(text, offsets, _LEADING, lambda m: "")
     text, offsets = rewrite(text, offsets, _SPACE_IN_CJK, lambda m: "")
@@ -186,6 +188,8 @@ def fix_spacing(text: str, offsets: Offsets) -> tuple[str, Offsets]:
         next_end = text.find("\n", m.end())
         next_line = text[m.end():next_end if next_end != -1 else len(text)]
         # A short next line (国发〔2021〕20号, a date) is its own line, not the rest of a sentence.
+        if _LABELLED.search(line):
+            return m.group(0)  # 来源:… / 发布时间:… lines are fields, not wrapped prose
         continues = (len(next_line) >= 15 or next_line[-1:] in _SENTENCE_END) \
             and not (line.endswith(_TITLE_ENDINGS) and not re.search("[。，,;；]", line)) \
             and not next_line.startswith("各")
@@ -194,6 +198,8 @@ def fix_spacing(text: str, offsets: Offsets) -> tuple[str, Offsets]:
             return ""
         return m.group(0)
 
+    if not join_lines:
+        return text, offsets
     return rewrite(text, offsets, _BREAK, join)
 
 

@@ -71,7 +71,7 @@ def _is_cut(text: str, i: int, word: str, rule: dict, head_start: int | None = N
     return not modifier_pair
 
 
-_HEAD_ENDINGS = set("台心站地区盟会所院库局处统港窗点纽")
+_HEAD_ENDINGS = set("台心站地区盟会所院库局处统港窗点纽庭厅部委校")
 
 
 def find_names(text: str, start: int, end: int, heads: Lexicon, cuts: Lexicon, *,

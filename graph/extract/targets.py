@@ -65,7 +65,8 @@ def extract(result: Extraction) -> None:
         year = year or meta.plan_year
         if year is None and meta.genre == "新闻报道":
             continue
-        for target in _targets_in(text, sentence.start, sentence.end, year, meta.jurisdiction):
+        future = any(w in stext for w in rules["future_markers"])
+        for target in _targets_in(text, sentence.start, sentence.end, year, meta.jurisdiction, future):
             if not any(_same_goal(target, seen) for seen in result.targets):
                 result.targets.append(target)
 
@@ -102,7 +103,8 @@ def _year(text: str, rules: dict) -> int | None:
     return None
 
 
-def _targets_in(text: str, start: int, end: int, year: int | None, region: str) -> list[Target]:
+def _targets_in(text: str, start: int, end: int, year: int | None, region: str,
+                future: bool = False) -> list[Target]:
     rules = _rules()
     out: list[Target] = []
     prev_end = start
@@ -117,8 +119,9 @@ def _targets_in(text: str, start: int, end: int, year: int | None, region: str) 
         left = text[left_start:s]
         if prev_end > delim + 1 and "、" in left:
             left = left.rsplit("、", 1)[-1]
-        if "原有" in left:
-            prev_end = e
+        if any(w in left for w in rules["local_past_markers"]) or \
+                (any(w in left for w in rules["weak_past_markers"]) and not future):
+            prev_end = e  # 原有的9件, 累计: a count of what exists, not a goal
             continue
         indicator = _strip(left, rules)
         if m.group(3):  # 在…基础上翻一番: the indicator comes before 在
@@ -145,8 +148,11 @@ def _targets_in(text: str, start: int, end: int, year: int | None, region: str) 
     return out
 
 
+_YEAR_LEAD = re.compile(r"^.*?(?:到|至|在)?\s?20\d{2}\s?年(?:底|末|前)?[,，]?")
+
+
 def _strip(phrase: str, rules: dict) -> str:
-    phrase = phrase.strip(" “”")
+    phrase = _YEAR_LEAD.sub("", phrase).strip(" “”")
     changed = True
     while changed and phrase:
         changed = False
