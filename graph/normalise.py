@@ -17,7 +17,9 @@ character of the result knows where it came from in the decoded source:
 from __future__ import annotations
 
 import difflib
+import hashlib
 import json
+import os
 import re
 import unicodedata
 from array import array
@@ -39,7 +41,47 @@ def _rules() -> dict:
 def _converter(config: str):
     import opencc
 
+    if config == "tw2sp":
+        return opencc.OpenCC(_taiwan_config())
     return opencc.OpenCC(config)
+
+
+def _taiwan_config() -> str:
+    """OpenCC's tw2sp with our keep-list consulted first.
+
+    The Taiwan phrase table reads everyday words as computing jargon
+    (建立 → 创建, 核心 → 内核, 指標 → 指针, 效能 → 性能); `graph/data/opencc/tw_keep.txt`
+    maps those to themselves, so only their characters are converted.
+    """
+    import tempfile
+    from pathlib import Path
+
+    import opencc
+
+    share = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
+    config = json.loads((share / "tw2sp.json").read_text("utf-8"))
+
+    def absolute(node):
+        if isinstance(node, dict):
+            if node.get("type") == "ocd2":
+                node["file"] = str(share / node["file"])
+            for value in node.values():
+                absolute(value)
+        elif isinstance(node, list):
+            for value in node:
+                absolute(value)
+
+    absolute(config)
+    keep = resources.files("graph.data").joinpath("opencc", "tw_keep.txt")
+    config["conversion_chain"][0]["dict"]["dicts"].insert(0, {"type": "text", "file": str(keep)})
+    text = json.dumps(config, sort_keys=True)
+    # One file per distinct config (OpenCC only loads configs from files); written atomically.
+    path = Path(tempfile.gettempdir()) / f"ipkg-tw2sp-{hashlib.sha1(text.encode()).hexdigest()[:12]}.json"
+    if not path.exists():
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, "utf-8")
+        os.replace(tmp, path)
+    return str(path)
 
 
 def normalise(raw: RawDocument) -> NormalisedDocument:

@@ -65,3 +65,13 @@ def test_offsets_are_monotonic_and_in_range(text):
     for i in range(len(doc.text)):
         s, e = doc.original_span(i, i + 1)
         assert 0 <= s < e <= len(text)
+
+
+@pytest.mark.parametrize(("source", "expected"), [
+    ("依託高校建立智慧財產權人才培養基地", "依托高校建立知识产权人才培养基地"),  # not 创建
+    ("以尊重知識、崇尚創新為核心的智慧財產權文化", "以尊重知识、崇尚创新为核心的知识产权文化"),  # not 内核
+    ("健全績效指標，提高管理效能", "健全绩效指标,提高管理效能"),  # not 指针, 性能
+    ("發展智慧型製造與網際網路", "发展智能制造与互联网"),
+])
+def test_taiwan_phrases_without_computing_jargon(source, expected):
+    assert normalise(raw(source)).text == expected
