@@ -79,3 +79,13 @@ def test_measures_split_actions_and_take_responsibility_notes():
     assert served["推动市级知识产权保护中心和快速维权中心建设"] == ["市级知识产权保护中心", "快速维权中心"]
     for m in result.measures:
         assert [u.name for u in m.responsible] == ["办公室", "保护处"]
+
+
+def test_enumerated_programmes_are_split():
+    text = "实施制造业品牌提升、农产品品牌转化、服务业品牌示范三项行动,推进区域品牌建设。"
+    assert names(text, "program") == ["农产品品牌转化行动", "制造业品牌提升行动", "服务业品牌示范行动"]
+
+
+def test_bare_event_heads_are_not_names_but_whole_ones_are():
+    assert names("举办论坛和研讨会。", "event") == []
+    assert names("筹备开展好知识产权宣传周、专利周有关活动。", "event") == ["专利周", "知识产权宣传周"]

@@ -71,7 +71,7 @@ def _is_cut(text: str, i: int, word: str, rule: dict, head_start: int | None = N
     return not modifier_pair
 
 
-_HEAD_ENDINGS = set("台心站地区盟会所院库局处统港窗点纽庭厅部委校")
+_HEAD_ENDINGS = set("台心站地区盟会所院库局处统港窗点纽庭厅部委校坛赛周日展班试程动目划")
 
 
 def find_names(text: str, start: int, end: int, heads: Lexicon, cuts: Lexicon, *,
@@ -173,6 +173,19 @@ def _after_last_cut(text: str, left: int, pos: int, cuts: Lexicon, frames: bool 
 
 
 _COUNT = re.compile(r"\d+(?:个|家|所|项|批)|(?:19|20)\d{2}年(?:度)?")
+
+
+def strip_leading_cuts(text: str, start: int, end: int, cuts: Lexicon) -> int:
+    """Skip cut words at the start of `text[start:end]` (实施制造业… → 制造业…)."""
+    moved = True
+    while moved and start < end:
+        moved = False
+        for length in cuts.lengths_from(text[start]):
+            if start + length < end and text[start:start + length] in cuts:
+                start += length
+                moved = True
+                break
+    return start
 
 
 def _strip_prefixes(text: str, start: int, limit: int, prefixes: Iterable[str]) -> int:

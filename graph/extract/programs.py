@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
-from graph.extract.names import build_cuts, build_heads, find_names
+from graph.extract.names import build_cuts, build_heads, find_names, strip_leading_cuts
 from graph.lexicon import Lexicon, load
 from graph.model import Extraction, Mention
 
@@ -60,4 +61,25 @@ def _extract(result: Extraction, kind: str) -> None:
                 continue
             if text.startswith(tuple(rules["continuations"]), span.end):
                 continue  # 示范、试点高校: the head word is a modifier here
+            if kind == "program" and re.search(r"[一二三四五六七八九十两\d]+[项大个]" + re.escape(span.head) + "$", name):
+                result.mentions.extend(_enumerated(text, span.start, span.end, span.head))
+                continue
             result.mentions.append(Mention(kind, name, span.start, span.end, name.replace("”“", "”、“")))
+
+
+def _enumerated(text: str, start: int, end: int, head: str) -> list[Mention]:
+    """实施制造业品牌提升、农产品品牌转化、服务业品牌示范三项行动 → one programme per item."""
+    m = re.search(r"((?:[\u4e00-\u9fff“”]{2,16}、)+[\u4e00-\u9fff“”]{2,16})[一二三四五六七八九十两\d]+[项大个]"
+                  + re.escape(head) + "$", text[max(0, start - 80):end])
+    if not m:
+        return []
+    base = max(0, start - 80)
+    out = []
+    pos = base + m.start(1)
+    for item in m.group(1).split("、"):
+        s = strip_leading_cuts(text, pos, pos + len(item), _cuts())
+        name = text[s:pos + len(item)] + head
+        if len(name) >= 4:
+            out.append(Mention("program", text[s:pos + len(item)], s, pos + len(item), name))
+        pos += len(item) + 1
+    return out
