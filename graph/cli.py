@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -25,6 +26,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # `… | head`: the reader is gone, which is not an error
+        sys.stderr.close()
+        return EXIT_OK
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -43,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="build documents into a store or an RDF file",
                        description="Read documents (.txt .html .docx .pdf, files or folders) into the graph.")
-    b.add_argument("inputs", nargs="+", metavar="INPUT", help="document files or folders")
+    b.add_argument("inputs", nargs="*", metavar="INPUT", help="document files or folders")
     b.add_argument("--out", default=None,
                    help=f"OUT.ttl|.nt|.nq|.trig|.jsonld writes one file; a folder is an embedded store "
                         f"(default {DEFAULT_STORE})")
@@ -51,7 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     b.add_argument("--force", action="store_true", help="rebuild documents even when unchanged")
     b.add_argument("--remove", nargs="*", default=[], metavar="FILE", help="file names to drop from the store")
-    b.add_argument("--no-validate", action="store_true", help="skip SHACL validation")
+    b.add_argument("--prune", action="store_true",
+                   help="drop documents in the store that are not among the inputs (mirror a folder)")
+    b.add_argument("--no-validate", action="store_true",
+                   help="skip the SHACL check of the documents built in this run")
     b.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     b.set_defaults(func=cmd_build)
 
@@ -87,7 +94,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sv = sub.add_parser("serve", help="serve the embedded store read-only over the SPARQL protocol")
     sv.add_argument("source", metavar="STORE", nargs="?", default=str(DEFAULT_STORE))
-    sv.add_argument("--bind", default="127.0.0.1:7878")
+    sv.add_argument("--bind", default="127.0.0.1:7878", help="host:port (default: localhost only)")
+    sv.add_argument("--timeout", type=float, default=60.0, help="seconds before the server stops a query (0: never)")
     sv.set_defaults(func=cmd_serve)
     return p
 
@@ -121,45 +129,60 @@ def cmd_build(args: argparse.Namespace) -> int:
     from graph.pipeline import build, print_progress, remove
     from graph.store import open_store
 
+    if not args.inputs and not args.remove and not args.prune:
+        raise ValueError("give documents to build, or --remove FILE…")
     out = Path(args.out) if args.out else DEFAULT_STORE
-    to_file = out.suffix.lower() in FILE_SUFFIXES
+    to_file = out.suffix.lower() in FILE_SUFFIXES and not args.endpoint
     if args.endpoint:
         store = open_store(endpoint=args.endpoint, user=args.user, password=args.password)
+        where = args.endpoint
     elif to_file:
         store = open_store(None)
+        where = str(out)
     else:
         out.mkdir(parents=True, exist_ok=True)
         store = open_store(out)
-    progress = None if args.quiet or not sys.stderr.isatty() else print_progress
-    report = build(args.inputs, store, jobs=args.jobs, force=args.force, progress=progress)
-    report.removed = remove(args.remove, store) if args.remove else []
-    for path, reason in report.failed:
-        print(f"error: {path}: {reason}", file=sys.stderr)
-    if to_file:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        store.dump(out)
+        where = str(out)
+    try:
+        progress = None if args.quiet or not sys.stderr.isatty() else print_progress
+        report = build(args.inputs, store, jobs=args.jobs, force=args.force, progress=progress,
+                       validate=not args.no_validate, prune=args.prune)
+        if args.remove:
+            report.removed += remove(args.remove, store)
+        for path, reason in report.failed:
+            print(f"error: {path}: {reason}", file=sys.stderr)
+        if to_file:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            store.dump(out)
+    finally:
+        store.close()
     print(f"built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
-          f"removed {len(report.removed)}; {report.triples} triples in {report.seconds:.2f} s → {out}",
-          file=sys.stderr)
-    if not args.no_validate and report.built:
-        _report_validation(store)
-    store.close()
+          f"removed {len(report.removed)}; {report.triples} triples in {report.seconds:.2f} s "
+          f"({report.jobs} {'process' if report.jobs == 1 else 'processes'}) → {where}", file=sys.stderr)
+    _report_validation(report, args.no_validate)
     if report.failed:
         return EXIT_PARTIAL if report.built or report.unchanged else EXIT_FAILED
     return EXIT_OK
 
 
-def _report_validation(store) -> None:
-    from graph.validate import validate
-
-    graph = _as_rdflib(store)
-    result = validate(graph)
-    if result.conforms:
-        print("SHACL: conforms", file=sys.stderr)
-    else:
-        print(f"SHACL: {len(result.violations)} violation(s)", file=sys.stderr)
-        for v in result.violations[:20]:
-            print(f"  {v}", file=sys.stderr)
+def _report_validation(report, skipped: bool) -> None:
+    """Say what SHACL checked: the documents built in this run, each with the ontology."""
+    if skipped:
+        print("SHACL: not run (--no-validate)", file=sys.stderr)
+        return
+    if not report.built:
+        print("SHACL: nothing built in this run, nothing checked", file=sys.stderr)
+        return
+    scope = (f"{report.validated} document(s) built in this run, each with the ontology; "
+             "`python -m graph validate` checks the whole graph")
+    if not report.violations:
+        print(f"SHACL: conforms ({scope})", file=sys.stderr)
+        return
+    print(f"SHACL: {len(report.violations)} result(s) ({scope})", file=sys.stderr)
+    for name, message in report.violations[:20]:
+        print(f"  {name}: {message}", file=sys.stderr)
+    if len(report.violations) > 20:
+        print(f"  … and {len(report.violations) - 20} more", file=sys.stderr)
 
 
 def _as_rdflib(store):
@@ -232,20 +255,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     from graph.export import export_subgraph
 
     store = _open(args.source, args)
-    data = export_subgraph(store, args.seed, args.hops, args.format, args.out)
+    try:
+        seeds = _resolve_seeds(store, args.seed)
+        data = export_subgraph(store, seeds, args.hops, args.format, args.out)
+    finally:
+        store.close()
     print(f"wrote {args.out} ({len(data)} bytes)", file=sys.stderr)
     return EXIT_OK
 
 
+def _resolve_seeds(store, seeds: list[str]) -> list:
+    """IRIs for `--seed` values: an IRI as it is, a name as every entity that has it exactly."""
+    from rdflib import URIRef
+
+    from graph.queries import search_entities
+
+    out: list[URIRef] = []
+    for seed in seeds:
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$", seed):
+            out.append(URIRef(seed))
+            continue
+        exact = [hit.iri for hit in search_entities(store, seed, limit=200) if hit.score == 0]
+        if not exact:
+            raise ValueError(f"no entity is named {seed!r}; give its exact name or IRI")
+        out.extend(iri for iri in exact if iri not in out)
+    return out
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     """`stats`: documents, triples and instances per class."""
-    from graph.queries import run_saved_internal
+    from graph.queries import counts_by_class
 
     store = _open(args.source, args)
-    res = run_saved_internal(store, "counts_by_class")
     print(f"triples: {len(store)}")
-    for row in res.rows:
-        print(f"{str(row[0]).rsplit('#', 1)[-1]:<20} {row[1]}")
+    for name, count in counts_by_class(store).items():
+        print(f"{name:<20} {count}")
     return EXIT_OK
 
 
@@ -266,10 +310,31 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """`serve`: Oxigraph's own SPARQL server, read-only, on localhost."""
-    binary = shutil.which("oxigraph") or str(Path(sys.executable).parent / "oxigraph")
-    if not Path(binary).exists():
+    """`serve`: Oxigraph's own SPARQL server (`oxigraph serve-read-only`) over an embedded store.
+
+    The server answers the SPARQL 1.1 Protocol at /query (and the Graph Store
+    Protocol read side at /store), with the union of all graphs as the default
+    graph, as `query` sees the store. The process becomes the server (exec), so
+    stopping it stops the server.
+    """
+    binary = _oxigraph_binary()
+    location = Path(args.source)
+    if not location.is_dir():
+        raise FileNotFoundError(f"{location}: no such store (build one with `python -m graph build … --out DIR`)")
+    cmd = [binary, "serve-read-only", "--location", str(location), "--bind", args.bind, "--union-default-graph"]
+    if args.timeout:
+        cmd += ["--timeout-s", str(int(args.timeout))]
+    print(f"serving {location} read-only at http://{args.bind}/query", file=sys.stderr, flush=True)
+    if hasattr(os, "execv"):
+        sys.stdout.flush()
+        os.execv(binary, cmd)
+    return subprocess.call(cmd)  # pragma: no cover - platforms without exec
+
+
+def _oxigraph_binary() -> str:
+    """The `oxigraph` server installed with this Python (pip install oxigraph), else on PATH."""
+    here = Path(sys.executable).with_name("oxigraph")
+    found = str(here) if here.exists() else shutil.which("oxigraph")
+    if not found:
         raise FileNotFoundError("the oxigraph server is not installed: pip install oxigraph")
-    cmd = [binary, "serve-read-only", "--location", args.source, "--bind", args.bind]
-    print(f"serving {args.source} read-only at http://{args.bind}/query", file=sys.stderr)
-    return subprocess.call(cmd)
+    return found

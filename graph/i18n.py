@@ -159,6 +159,7 @@ CLASS_NAMES: dict[str, tuple[str, str]] = {
     "Target": ("目标", "Target"),
     "Region": ("地区", "Region"),
     "Mention": ("提及", "Mention"),
+    "NamedEntity": ("命名实体", "Named entity"),
     "Other": ("其他", "Other"),
 }
 

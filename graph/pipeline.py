@@ -1,33 +1,75 @@
 """The build: files → triples per document → store, in parallel and incrementally.
 
 Documents are independent until they meet in the store, so each one is
-processed on its own (in worker processes for larger builds) into the
-triples of its own named graph. A document whose bytes have not changed
-since the last build is skipped; a changed one replaces its graph whole;
-`remove` drops the graph, and with it what only that document said.
+processed on its own (in worker processes when there is more than one) into
+the triples of its own named graph; entity IRIs are functions of what they
+name (`graph.namespaces`), so a document resolves to the same nodes whether it
+is built alone or with ten thousand others, and nothing else is rebuilt when
+it is added. A document whose bytes have not changed since the last build is
+skipped; a changed one replaces its graph whole and atomically
+(`Store.replace_graph`); `remove` (or `prune=True`) drops the graph, and with
+it what only that document said.
+
+Parallel builds fork workers from a warmed-up parent (lexicons, gazetteer and,
+when validating, the SHACL shapes already loaded), so a worker costs a few
+milliseconds to start, and they stream results back in input order with a
+bounded number in flight: a store that writes slower than the workers extract
+never makes the parent hold thousands of documents' triples.
+
+Validation (``validate=True``) runs pySHACL in the workers on each document's
+own graph plus the ontology, which is what a document graph must satisfy on its
+own: the store keeps every document's graph self-contained. Checks that span
+documents need the whole graph: ``python -m graph validate STORE``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 from graph.ingest import IngestError, iter_inputs, read_document
 from graph.namespaces import IPKG, ONTOLOGY_GRAPH, document_graph
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "ipkg.ttl"
-#: Below this many documents, worker start-up costs more than it saves.
-PARALLEL_THRESHOLD = 8
+#: Fewer documents than this are built in-process: with forked, warmed-up
+#: workers a pool costs ~50 ms, which one document's extraction already exceeds.
+PARALLEL_THRESHOLD = 2
+#: Documents per task sent to a worker (at most; fewer when there are few).
+MAX_CHUNK = 8
+#: Up to this many input names, the stored hashes are looked up name by name
+#: rather than by reading every document's hash from the store.
+LOOKUP_BY_NAME = 64
+
+__all__ = [
+    "ONTOLOGY_FILE", "PARALLEL_THRESHOLD", "BuildReport", "Processed", "build", "ensure_ontology",
+    "print_progress", "process_file", "remove", "stored_hashes",
+]
 
 
 @dataclass(frozen=True)
 class Processed:
-    """One document's outcome: its graph and triples, or the reason it failed."""
+    """One document's outcome: its graph's triples, or the reason it failed.
+
+    Attributes:
+        path: the input file.
+        file_name: its base name, which keys the document in the store.
+        sha256: hash of the file's bytes.
+        triples: the document graph's triples (rdflib terms).
+        error: why the file could not be built ("" when it was).
+        seconds: time spent reading, extracting and converting it.
+        violations: SHACL results on this document's graph, when validated.
+        validated: True when SHACL ran on it.
+    """
 
     path: Path
     file_name: str
@@ -35,11 +77,26 @@ class Processed:
     triples: tuple = ()
     error: str = ""
     seconds: float = 0.0
+    violations: tuple[str, ...] = ()
+    validated: bool = False
 
 
 @dataclass
 class BuildReport:
-    """What a build did."""
+    """What a build did.
+
+    Attributes:
+        built: file names extracted and written in this run.
+        unchanged: file names skipped because the store holds the same bytes.
+        failed: ``(path, reason)`` for inputs that could not be built.
+        removed: file names whose graphs were dropped (``remove`` / ``prune``).
+        triples: triples written.
+        seconds: wall time of the whole build.
+        bytes_read: size of the files built.
+        jobs: worker processes used (1: in-process).
+        validated: documents checked with SHACL in this run.
+        violations: ``(file name, message)`` for every SHACL result on them.
+    """
 
     built: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
@@ -47,6 +104,10 @@ class BuildReport:
     removed: list[str] = field(default_factory=list)
     triples: int = 0
     seconds: float = 0.0
+    bytes_read: int = 0
+    jobs: int = 1
+    validated: int = 0
+    violations: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -54,8 +115,16 @@ class BuildReport:
         return not self.failed
 
 
-def process_file(path: str | Path) -> Processed:
-    """Read, normalise, segment, extract, resolve and convert one file. Never raises."""
+# --------------------------------------------------------------------------- one document
+
+
+def process_file(path: str | Path, validate: bool = False) -> Processed:
+    """Read, normalise, segment, extract, resolve and convert one file. Never raises.
+
+    Args:
+        path: the document file.
+        validate: also check the document's graph (with the ontology) against the SHACL shapes.
+    """
     from graph.extract import extract
     from graph.normalise import normalise
     from graph.rdf import document_triples
@@ -67,24 +136,132 @@ def process_file(path: str | Path) -> Processed:
     try:
         raw = read_document(path)
         result = extract(segment(normalise(raw)))
-        triples = tuple(document_triples(result, resolve(result)))
-        return Processed(path, raw.file_name, raw.sha256, triples, seconds=time.perf_counter() - start)
+        triples = _shared_terms(document_triples(result, resolve(result)))
     except IngestError as exc:
         return Processed(path, path.name, error=exc.reason)
     except Exception as exc:  # one bad document must not stop the build
         return Processed(path, path.name, error=f"internal error: {type(exc).__name__}: {exc}")
+    seconds = time.perf_counter() - start
+    if not validate:
+        return Processed(path, raw.file_name, raw.sha256, triples, seconds=seconds)
+    try:
+        violations = _shacl(triples)
+    except Exception as exc:  # a validator crash is reported, not hidden, and not fatal
+        violations = (f"SHACL could not run: {type(exc).__name__}: {exc}",)
+    return Processed(path, raw.file_name, raw.sha256, triples, seconds=seconds, violations=violations, validated=True)
 
 
-def build(inputs: Iterable[str | Path], store, *, jobs: int | None = None, force: bool = False,
-          progress: Callable[[int, int, str], None] | None = None) -> BuildReport:
+def _shared_terms(triples: Iterable[tuple]) -> tuple:
+    """The triples with equal terms shared as one object.
+
+    Pickle writes a shared object once, so a worker's result crosses the
+    process boundary at about half the size and unpickles faster (most of a
+    document's terms are repeated predicates, classes and its own IRI).
+    """
+    memo: dict[Any, Any] = {}
+    return tuple((memo.setdefault(s, s), memo.setdefault(p, p), memo.setdefault(o, o)) for s, p, o in triples)
+
+
+@cache
+def _ontology_triples() -> tuple:
+    from graph.validate import ONTOLOGY_PATH, load_graph
+
+    return tuple(load_graph(ONTOLOGY_PATH))
+
+
+def _shacl(triples: Iterable[tuple]) -> tuple[str, ...]:
+    """SHACL results on one document's graph together with the ontology."""
+    from rdflib import Graph
+
+    from graph.validate import validate
+
+    graph = Graph()
+    for t in _ontology_triples():  # embedded, so validate() uses this graph without copying it
+        graph.add(t)
+    for t in triples:
+        graph.add(t)
+    report = validate(graph)
+    return tuple(f"{v.severity}: {v.focus} {v.path or ''}: {v.message}" for v in report.violations)
+
+
+def _warm_up(validate: bool) -> None:
+    """Load what every document needs (lexicons, gazetteer, shapes) once, before forking."""
+    import hashlib as _h
+
+    from graph.extract import extract
+    from graph.model import RawDocument
+    from graph.normalise import normalise
+    from graph.rdf import document_triples
+    from graph.resolve import resolve
+    from graph.segment import segment
+
+    text = ("陕西省知识产权局关于印发《知识产权强国建设纲要（2021—2035年）》的通知\n"
+            "一、加强西安市知识产权保护中心建设。到2025年，发明专利拥有量达到10件。")
+    raw = RawDocument(Path("warm-up.txt"), "warm-up.txt", text, "utf-8", "text/plain", _h.sha256(text.encode()).hexdigest())
+    result = extract(segment(normalise(raw)))
+    triples = document_triples(result, resolve(result))
+    if validate:
+        _shacl(triples)
+
+
+def _process_chunk(paths: Sequence[Path], validate: bool) -> list[Processed]:
+    return [process_file(p, validate) for p in paths]
+
+
+# --------------------------------------------------------------------------- running them
+
+
+def _pool_context() -> Any:
+    """Fork where the platform has it: workers inherit the warmed-up parent for free.
+
+    The parent may hold an open store (RocksDB threads); the workers never touch
+    it, they only extract, so forking is safe here.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+def _run_parallel(paths: list[Path], jobs: int, validate: bool) -> Iterator[Processed]:
+    """Process `paths` in `jobs` workers; yield results in input order.
+
+    At most a few chunks per worker are in flight, so results never pile up
+    in the parent however slow the consumer (the store) is.
+    """
+    chunk = max(1, min(MAX_CHUNK, len(paths) // (jobs * 4)))
+    chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
+    _warm_up(validate)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+        pending: deque[Future[list[Processed]]] = deque()
+        todo = iter(chunks)
+        for part in todo:
+            pending.append(pool.submit(_process_chunk, part, validate))
+            if len(pending) >= jobs * 3:
+                break
+        while pending:
+            results = pending.popleft().result()
+            nxt = next(todo, None)
+            if nxt is not None:
+                pending.append(pool.submit(_process_chunk, nxt, validate))
+            yield from results
+
+
+def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, force: bool = False,
+          progress: Callable[[int, int, str], None] | None = None, validate: bool = False,
+          prune: bool = False) -> BuildReport:
     """Build `inputs` (files or folders) into `store`, skipping unchanged documents.
 
     Args:
         inputs: files or folders of documents.
         store: a `graph.store.Store`.
-        jobs: worker processes (default: all cores for large builds, 1 for small ones).
+        jobs: worker processes (default: every core; 1 builds in this process).
         force: rebuild documents even when unchanged.
         progress: called as progress(done, total, file_name) after each document.
+        validate: check every document built in this run against the SHACL shapes.
+        prune: drop the documents in the store that are not among `inputs` (a
+            folder build then mirrors the folder: deleted files leave the graph).
+
+    Returns:
+        What was built, skipped, removed and what failed.
     """
     started = time.perf_counter()
     report = BuildReport()
@@ -94,69 +271,99 @@ def build(inputs: Iterable[str | Path], store, *, jobs: int | None = None, force
             paths.extend(iter_inputs([item]))
         except IngestError as exc:
             report.failed.append((str(exc.path), exc.reason))
-    ensure_ontology(store)
-    known = {} if force else stored_hashes(store)
-    todo = []
+    # A document is keyed by its file name; a second file of the same name would overwrite it.
+    by_name: dict[str, Path] = {}
     for path in paths:
-        if not force and path.name in known and known[path.name] == _sha256(path):
-            report.unchanged.append(path.name)
+        if path.name in by_name:
+            report.failed.append((str(path), f"another input has the same file name: {by_name[path.name]}"))
+        else:
+            by_name[path.name] = path
+    ensure_ontology(store)
+    known = stored_hashes(store, None if len(by_name) > LOOKUP_BY_NAME else list(by_name))
+    todo = []
+    for name, path in by_name.items():
+        if not force and name in known and known[name] == _sha256(path):
+            report.unchanged.append(name)
         else:
             todo.append(path)
-    jobs = jobs or (os.cpu_count() or 1)
-    results: Iterable[Processed]
-    if jobs > 1 and len(todo) >= PARALLEL_THRESHOLD:
-        pool = ProcessPoolExecutor(max_workers=jobs)
-        results = pool.map(process_file, todo, chunksize=max(1, min(32, len(todo) // (jobs * 8) or 1)))
-    else:
-        pool = None
-        results = map(process_file, todo)
-    try:
-        for done, item in enumerate(results, 1):
-            if item.error:
-                report.failed.append((str(item.path), item.error))
-            else:
-                store.replace_graph(document_graph(item.file_name), item.triples)
-                report.built.append(item.file_name)
-                report.triples += len(item.triples)
-            if progress:
-                progress(done, len(todo), item.file_name)
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    if prune:
+        gone = sorted(set(stored_hashes(store)) - set(by_name))
+        report.removed = remove(gone, store)
+
+    cores = os.cpu_count() or 1
+    report.jobs = max(1, min(jobs or cores, len(todo))) if len(todo) >= PARALLEL_THRESHOLD else 1
+    results = (_run_parallel(todo, report.jobs, validate) if report.jobs > 1
+               else (process_file(p, validate) for p in todo))
+    for done, item in enumerate(results, 1):
+        if item.error:
+            report.failed.append((str(item.path), item.error))
+        else:
+            store.replace_graph(document_graph(item.file_name), item.triples)
+            report.built.append(item.file_name)
+            report.triples += len(item.triples)
+            report.bytes_read += _size(item.path)
+            if item.validated:
+                report.validated += 1
+                report.violations.extend((item.file_name, v) for v in item.violations)
+        if progress:
+            progress(done, len(todo), item.file_name)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def remove(file_names: Iterable[str], store) -> list[str]:
-    """Drop documents (by file name) and everything only they said."""
+def remove(file_names: Iterable[str], store: Any) -> list[str]:
+    """Drop documents (by file name) and everything only they said; returns the names dropped."""
+    present = set(store.graphs())
     removed = []
     for name in file_names:
         graph = document_graph(Path(name).name)
-        if graph in set(store.graphs()):
+        if graph in present:
             store.remove_graph(graph)
+            present.discard(graph)
             removed.append(name)
     return removed
 
 
-def ensure_ontology(store) -> None:
+def ensure_ontology(store: Any) -> None:
     """Load the ontology into its own named graph (once)."""
     if ONTOLOGY_GRAPH not in set(store.graphs()) and ONTOLOGY_FILE.is_file():
         store.load_file(ONTOLOGY_FILE, ONTOLOGY_GRAPH)
 
 
-def stored_hashes(store) -> dict[str, str]:
-    """File name → sha256 of every document already in the store."""
-    res = store.query(f"SELECT ?f ?h WHERE {{ ?d <{IPKG.fileName}> ?f ; <{IPKG.sha256}> ?h }}")
-    return {str(f): str(h) for f, h in res.rows}
+_HASHES = f"SELECT ?f ?h WHERE {{ ?d <{IPKG.fileName}> ?f ; <{IPKG.sha256}> ?h }}"
+
+
+def stored_hashes(store: Any, names: Sequence[str] | None = None) -> dict[str, str]:
+    """File name → sha256 of the documents already in the store.
+
+    Args:
+        store: the store.
+        names: only these file names (one small lookup each: adding a document to
+            a large store need not read every document's hash); None for all.
+    """
+    if names is None:
+        return {str(f): str(h) for f, h in store.query(_HASHES).rows}
+    from rdflib import Literal
+
+    out: dict[str, str] = {}
+    for name in names:
+        for f, h in store.query(_HASHES, {"f": Literal(name)}).rows:
+            out[str(f)] = str(h)
+    return out
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError:
         return ""
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def print_progress(done: int, total: int, name: str) -> None:

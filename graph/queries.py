@@ -40,15 +40,16 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from rdflib import Literal, URIRef
+from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import XSD
 from rdflib.term import Node
 
-from graph.namespaces import IPKG, OWL, PREFIXES
+from graph.namespaces import IPKG, OWL, PREFIXES, PROV
 from graph.store import QueryResult, Store
 
 __all__ = [
     "CLASS_ORDER",
+    "INSTITUTION_CLASSES",
     "INTERNAL_DIR",
     "QUERY_DIR",
     "DocumentRow",
@@ -58,14 +59,19 @@ __all__ = [
     "Param",
     "Relation",
     "SavedQuery",
+    "compact_iri",
     "counts_by_class",
     "documents",
     "entity_card",
     "internal_queries",
     "local_name",
     "node_label",
+    "parse_parameter",
     "prepare",
     "primary_class",
+    "python_value",
+    "results_json",
+    "run_rows",
     "run_saved",
     "saved_queries",
     "search_entities",
@@ -174,11 +180,13 @@ def internal_queries() -> dict[str, SavedQuery]:
 saved_queries.cache_clear = _load_dir.cache_clear  # type: ignore[attr-defined]
 
 
-def prepare(text: str) -> str:
+def prepare(text: str, *, only_used: bool = False) -> str:
     """Prepend PREFIX lines for the project prefixes the query does not declare.
 
     Args:
         text: SPARQL as typed by a person or read from a file.
+        only_used: add only the prefixes the text uses (``ipkg:Measure``), as the
+            SPARQL editor shows them; by default every missing one is added.
 
     Returns:
         The text with the missing ``PREFIX`` declarations first (a query's own
@@ -186,7 +194,8 @@ def prepare(text: str) -> str:
     """
     declared = {m.group(1) or "" for m in _DECLARED_PREFIX.finditer(text)}
     missing = "".join(
-        f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items() if p not in declared
+        f"PREFIX {p}: <{ns}>\n" for p, ns in PREFIXES.items()
+        if p not in declared and (not only_used or re.search(rf"(?<![\w<]){re.escape(p)}:", text))
     )
     return missing + text if missing else text
 
@@ -210,6 +219,22 @@ def _coerce(param: Param | None, value: Any) -> Node:
     except (ValueError, ArithmeticError):
         raise ValueError(f"parameter {name} takes a number ({kind}), got {value!r}") from None
     return Literal(str(value))
+
+
+def parse_parameter(param: Param, text: str) -> Node:
+    """The term for a parameter value typed into a form field.
+
+    Like the values :func:`run_saved` takes, typed by the parameter's kind, except
+    that a ``str`` parameter given an absolute http(s) IRI gets the IRI (saved
+    queries document such parameters as "name or IRI").
+
+    Raises:
+        ValueError: the text does not fit the parameter's kind.
+    """
+    text = text.strip()
+    if param.kind == "str" and re.fullmatch(r"https?://\S+", text):
+        return URIRef(text)
+    return _coerce(param, text)
 
 
 def _bindings(query: SavedQuery, params: Mapping[str, Any]) -> dict[str, Node]:
@@ -250,6 +275,81 @@ def run_saved(
     )
 
 
+def python_value(term: Node | None) -> Any:
+    """A displayable Python value for one term: numbers as numbers, the rest as text.
+
+    IRIs become their string; ``None`` (unbound) stays ``None``. Unlike rdflib's
+    ``toPython`` dates stay ISO strings, so tables and CSV files show them as written.
+    """
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        dt = str(term.datatype or "")
+        if dt.endswith(("#integer", "#int", "#long", "#nonNegativeInteger")):
+            try:
+                return int(str(term))
+            except ValueError:
+                return str(term)
+        if dt.endswith(("#decimal", "#double", "#float")):
+            try:
+                value = float(Decimal(str(term)))
+            except ArithmeticError:
+                return str(term)
+            return int(value) if value.is_integer() else value
+        if dt.endswith("#boolean"):
+            return str(term).lower() in ("true", "1")
+    return str(term)
+
+
+def run_rows(store: Store, name: str, *, timeout_s: float | None = 30.0, **params: Any) -> list[dict[str, Any]]:
+    """Run the saved or internal query ``name`` and return its rows as dicts of Python values.
+
+    Args:
+        store: where to run it.
+        name: the query's name (see :func:`run_saved`).
+        timeout_s: time limit in seconds.
+        **params: parameter values, as for :func:`run_saved`.
+    """
+    res = run_saved(store, name, timeout_s=timeout_s, **params)
+    return [{v: python_value(t) for v, t in zip(res.variables, row, strict=True)} for row in res.rows]
+
+
+def compact_iri(value: Any) -> Any:
+    """``ipkg:Measure`` for an IRI under a project namespace; any other value unchanged."""
+    if isinstance(value, str) and "://" in value:
+        for prefix, ns in sorted(PREFIXES.items(), key=lambda kv: -len(kv[1])):
+            local = value[len(ns):]
+            if value.startswith(ns) and re.fullmatch(r"[\w.-]*", local.replace("/", "_")):
+                return f"{prefix}:{local}"
+    return value
+
+
+def results_json(res: QueryResult) -> dict[str, Any]:
+    """A SELECT or ASK result in the SPARQL 1.1 Query Results JSON format."""
+    if res.kind == "ask":
+        return {"head": {}, "boolean": bool(res.boolean)}
+
+    def cell(term: Node) -> dict[str, str]:
+        if isinstance(term, URIRef):
+            return {"type": "uri", "value": str(term)}
+        if isinstance(term, BNode):
+            return {"type": "bnode", "value": str(term)}
+        out = {"type": "literal", "value": str(term)}
+        if isinstance(term, Literal) and term.language:
+            out["xml:lang"] = term.language
+        elif isinstance(term, Literal) and term.datatype:
+            out["datatype"] = str(term.datatype)
+        return out
+
+    return {
+        "head": {"vars": list(res.variables)},
+        "results": {"bindings": [
+            {v: cell(t) for v, t in zip(res.variables, row, strict=True) if t is not None}
+            for row in res.rows
+        ]},
+    }
+
+
 # --------------------------------------------------------------------------- vocabulary helpers
 
 #: ipkg classes from most to least specific: a node typed with several shows the first.
@@ -258,7 +358,8 @@ CLASS_ORDER: tuple[str, ...] = (
     "Court", "University", "Association", "Base", "Fund", "Institution", "Policy", "Program",
     "Event", "Indicator", "Measure", "Target", "Region", "Document", "Mention",
 )
-_GENERIC = frozenset({"Institution"})
+#: The institution classes: Institution and its subclasses.
+INSTITUTION_CLASSES: frozenset[str] = frozenset(CLASS_ORDER[: CLASS_ORDER.index("Institution") + 1])
 
 
 def local_name(iri: str | Node) -> str:
@@ -398,6 +499,8 @@ _LABEL_PROPS = {
 }
 _REGION_PROPS = {str(IPKG.locatedIn), str(IPKG.jurisdiction), str(IPKG.region)}
 _RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+#: The super-property of statedIn / inDocument: listed, it would show every source twice.
+_DERIVED_FROM = str(PROV.wasDerivedFrom)
 
 
 @dataclass(frozen=True)
@@ -496,7 +599,7 @@ def entity_card(
                 elif p == str(IPKG.fileName):
                     file_name = file_name or str(o)
                 attributes.append((local_name(p), str(o)))
-        elif isinstance(o, URIRef):
+        elif isinstance(o, URIRef) and p != _DERIVED_FROM:
             label = node_label(o, row["prefLabel"], row["title"], row["text"], row["fileName"])
             outgoing.append(Relation(URIRef(p), local_name(p), o, label,
                                      primary_class(_split_iris(row["types"]))))

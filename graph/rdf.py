@@ -11,6 +11,7 @@ from graph.extract.names import leading_region
 from graph.model import Extraction
 from graph.namespaces import DCTERMS, IPKG, ORG, RDF, SKOS, XSD, document_iri, node_iri
 from graph.normalise import normalise_text
+from graph.regions import gazetteer
 from graph.resolve import Resolved, institution_iri, region_iri
 
 Triple = tuple[Node, Node, Node]
@@ -69,7 +70,9 @@ def document_triples(result: Extraction, resolved: Resolved) -> list[Triple]:
         elif mention.kind in _MENTIONED:
             t.append((d, IPKG.mentions, iri))
     if meta.jurisdiction:
-        t.append((d, IPKG.mentions, region_iri(meta.jurisdiction)))
+        # A district's document concerns its city and province too.
+        for name in (meta.jurisdiction, *(r.name for r in gazetteer().ancestors(meta.jurisdiction))):
+            t.append((d, IPKG.mentions, region_iri(name)))
 
     for entity in resolved.entities.values():
         t.append((entity.iri, RDF.type, IPKG[entity.cls]))

@@ -396,6 +396,11 @@ def check_read_only(sparql: str) -> None:
     # The token scan is cheap and cannot be fooled by strings, IRIs or comments; it
     # backs up the parser, whose tree we trust only for telling queries from updates.
     words = {tok.upper() for kind, tok in _tokens(sparql) if kind == "name" and ":" not in tok}
+    if "\\u" in sparql.lower():
+        # SPARQL lets \uXXXX stand for any character anywhere in a query (§19.2), and
+        # some engines expand them before parsing: \u0053ERVICE is SERVICE there.
+        expanded = _expand_codepoints(sparql)
+        words |= {tok.upper() for kind, tok in _tokens(expanded) if kind == "name" and ":" not in tok}
     if "SERVICE" in words:
         raise service
     try:
@@ -416,6 +421,19 @@ def check_read_only(sparql: str) -> None:
     # update keyword can only mean an update, which the engine would reject anyway.
     if words & _UPDATE_KEYWORDS:
         raise update
+
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _expand_codepoints(text: str) -> str:
+    r"""Replace SPARQL codepoint escapes (``\u0053``) with the characters they stand for."""
+
+    def char(m: re.Match[str]) -> str:
+        code = int(m.group(1) or m.group(2), 16)
+        return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else m.group(0)
+
+    return _CODEPOINT.sub(char, text)
 
 
 _POSITION = re.compile(r"\bat (\d+):(\d+)")
@@ -613,6 +631,87 @@ def _run_with_deadline(
     return box["value"]
 
 
+# --------------------------------------------------------------------------- isolated queries
+
+#: Address-space limit of an isolated query's process (MiB): an ORDER BY over a
+#: cartesian product is stopped by this before it can take the machine's memory.
+#: RocksDB alone reserves about 0.5 GiB of address space. IPKG_QUERY_MEMORY_MB overrides.
+ISOLATED_MEMORY_MB = 4096
+
+
+def _isolated_query(folder: Path, text: str, timeout_s: float | None, max_rows: int | None) -> QueryResult:
+    """Run ``text`` in a child process on the store in ``folder``; kill it at the deadline.
+
+    The child (``python -m graph.storage --query-worker``) opens the folder
+    read-only, so this is for read-only or published stores; it starts in
+    about 60 ms.
+    """
+    import json
+    import signal
+    import subprocess
+    import sys
+
+    root = str(Path(__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    memory_mb = int(os.environ.get("IPKG_QUERY_MEMORY_MB") or ISOLATED_MEMORY_MB)
+    request = json.dumps({"query": text, "max_rows": max_rows, "memory_mb": memory_mb})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "graph.storage", "--query-worker", str(folder)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+        text=True, encoding="utf-8",
+    )
+    try:
+        out, err = proc.communicate(request, timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise QueryTimeout(f"query stopped after the {timeout_s:g} s time limit") from None
+    except BaseException:
+        proc.kill()
+        proc.communicate()
+        raise
+    lines = out.splitlines()
+    head = json.loads(lines[0]) if lines else {}
+    tail = json.loads(lines[-1]) if lines else {}
+    if "error" in head:
+        if head["error"] == "syntax":
+            raise _syntax_error(head["message"])
+        raise StoreError(f"query failed: {head['message']}")
+    if not tail.get("end"):
+        if proc.returncode in (-signal.SIGABRT, -signal.SIGKILL, -signal.SIGSEGV) or "memory" in err:
+            raise StoreError(
+                f"query stopped: it needed more than the {memory_mb} MB of memory a query may use"
+            )
+        detail = err.strip().splitlines()[-1] if err.strip() else f"exit status {proc.returncode}"
+        raise StoreError(f"query failed: {detail}")
+    truncated = bool(tail.get("truncated"))
+    body = [json.loads(line) for line in lines[1:-1]]
+    if head["kind"] == "ask":
+        return QueryResult(kind="ask", boolean=bool(head["boolean"]))
+    if head["kind"] == "graph":
+        triples = [tuple(_decode_term(t) for t in row) for row in body]
+        return QueryResult(kind="graph", triples=triples, truncated=truncated)  # type: ignore[arg-type]
+    rows = [tuple(_decode_term(t) for t in row) for row in body]
+    return QueryResult(kind="select", variables=list(head["variables"]), rows=rows, truncated=truncated)
+
+
+def _decode_term(item: list[Any] | None) -> Term | None:
+    """Inverse of ``graph.storage._encode_term``, with the same rules as :func:`from_ox`."""
+    if item is None:
+        return None
+    kind = item[0]
+    if kind == "u":
+        return URIRef(item[1])
+    if kind == "b":
+        return BNode(item[1])
+    value, lang, datatype = item[1], item[2], item[3]
+    if lang:
+        return Literal(value, lang=_bcp47_case(lang))
+    if datatype in (_XSD_STRING, _RDF_LANGSTRING):
+        return Literal(value)
+    return Literal(value, datatype=URIRef(datatype))
+
+
 # --------------------------------------------------------------------------- protocol
 
 
@@ -627,6 +726,7 @@ class Store(Protocol):
         *,
         timeout_s: float | None = None,
         max_rows: int | None = None,
+        isolate: bool | None = None,
     ) -> QueryResult:
         """Run a read-only SPARQL query over the union of all graphs."""
         ...
@@ -671,17 +771,30 @@ class OxigraphStore:
         read_only: open an existing on-disk store for reading only (several
             processes may read at once; none may write meanwhile).
         timeout_s: default time limit for ``query()`` when the call gives none.
+        isolate_queries: default for ``query(isolate=...)``: run each query in
+            a child process that is killed at the time limit (on-disk stores only).
+        on_close: called once after the store is closed (``graph.storage``
+            releases its reader's lease with it).
+
+    Attributes:
+        version: the published version this store reads (set by
+            :func:`graph.storage.open_current`; None otherwise).
     """
 
     def __init__(
         self, path: str | Path | None = None, read_only: bool = False, *,
         timeout_s: float | None = None,
+        isolate_queries: bool = False,
+        on_close: Callable[[], None] | None = None,
     ):
         if read_only and path is None:
             raise StoreError("a read-only store needs a path")
         self.path = None if path is None else Path(path)
         self.read_only = read_only
         self.timeout_s = timeout_s
+        self.isolate_queries = isolate_queries
+        self.version: int | None = None
+        self._on_close = on_close
         try:
             if path is None:
                 self._store: ox.Store | None = ox.Store()
@@ -717,6 +830,7 @@ class OxigraphStore:
         *,
         timeout_s: float | None = None,
         max_rows: int | None = None,
+        isolate: bool | None = None,
     ) -> QueryResult:
         """Run a read-only SPARQL query with the default graph as the union of all graphs.
 
@@ -725,6 +839,11 @@ class OxigraphStore:
             bindings: parameter values, see :func:`bind_query`.
             timeout_s: time limit in seconds (default: the store's).
             max_rows: keep at most this many rows / triples, setting ``truncated``.
+            isolate: run the query in a child process that is killed at the
+                time limit, so a runaway query stops using CPU and memory at
+                once (default: the store's ``isolate_queries``). Use it for
+                text a person typed. Only read-only on-disk stores can; other
+                stores run the query in a thread as usual.
 
         Raises:
             QueryRefused: the text is an update or uses SERVICE.
@@ -735,6 +854,8 @@ class OxigraphStore:
         text = bind_query(sparql, bindings)
         store = self._ox
         limit = timeout_s if timeout_s is not None else self.timeout_s
+        if (self.isolate_queries if isolate is None else isolate) and self.path is not None and self.read_only:
+            return _isolated_query(self.path, text, limit, max_rows)
 
         def work(cancel: threading.Event) -> QueryResult:
             try:
@@ -807,6 +928,9 @@ class OxigraphStore:
                 with contextlib.suppress(OSError):
                     self._store.flush()
             self._store = None
+        if self._on_close is not None:
+            callback, self._on_close = self._on_close, None
+            callback()
 
 
 def _collect(res: Any, max_rows: int | None, cancel: threading.Event) -> QueryResult:
@@ -938,12 +1062,15 @@ class EndpointStore:
         *,
         timeout_s: float | None = None,
         max_rows: int | None = None,
+        isolate: bool | None = None,
     ) -> QueryResult:
         """Run a read-only query on the server; same contract as :meth:`OxigraphStore.query`.
 
         The time limit bounds the wait on the client; the server may go on
         computing (start ``oxigraph serve`` with ``--timeout-s`` to stop it there too).
+        ``isolate`` is accepted for the seam's sake: the server is already another process.
         """
+        del isolate
         check_read_only(sparql)
         data = {"query": bind_query(sparql, bindings)}
         if self.union_default_graph:
@@ -1062,8 +1189,13 @@ def open_store(
     password: str | None = None,
     read_only: bool = False,
     timeout_s: float | None = None,
+    isolate_queries: bool = False,
 ) -> Store:
     """Open the embedded store at ``location`` or a SPARQL server at ``endpoint``.
+
+    A ``location`` in the versioned layout of :mod:`graph.storage` opens its
+    published version (read-only: builds go through
+    :func:`graph.storage.begin_build`); a plain RocksDB folder opens as it is.
 
     Args:
         location: store directory; ``None`` (and no endpoint) gives an in-memory store.
@@ -1074,12 +1206,30 @@ def open_store(
         password: password for HTTP Basic authentication.
         read_only: open for reading only (no update URL for an endpoint).
         timeout_s: default time limit for queries.
+        isolate_queries: embedded store only: run every query in a child
+            process killed at its time limit (see :meth:`OxigraphStore.query`).
 
     Returns:
         A :class:`Store`.
+
+    Raises:
+        StoreError: a versioned store opened for writing, or nothing built there yet.
     """
     if endpoint is None:
-        return OxigraphStore(location, read_only=read_only, timeout_s=timeout_s)
+        if location is not None:
+            from graph import storage
+
+            if not storage.is_legacy(location) and storage.is_versioned(location):
+                if not read_only:
+                    raise StoreError(
+                        f"{location} is a versioned store: published versions are read-only; "
+                        "build into it with graph.storage.begin_build"
+                    )
+                store = storage.open_current(location, timeout_s=timeout_s)
+                store.isolate_queries = isolate_queries
+                return store
+        return OxigraphStore(location, read_only=read_only, timeout_s=timeout_s,
+                             isolate_queries=isolate_queries)
     url = endpoint.rstrip("/")
     if url.endswith(("/query", "/sparql")):
         query_url, graph_store_url = url, None

@@ -71,9 +71,13 @@ def extract(result: Extraction) -> None:
         if not _inside(hit.start, hit.end, taken) and not _word_continues(text, hit.start, hit.end):
             found.append(Mention("policy", hit.key, hit.start, hit.end, hit.values[0]))
     taken = [(m.start, m.end) for m in found]
-    for start, end in _bare_titles(text):
+    province = _province_of(result.metadata.jurisdiction)
+    for start, end in _bare_titles(text, abbreviated=bool(province)):
         if not _inside(start, end, taken) and (title_span is None or (start, end) != tuple(title_span)):
-            found.append(Mention("policy", text[start:end], start, end, clean_title(text[start:end])))
+            name = clean_title(text[start:end])
+            if name.startswith("省") and province:
+                name = province + name[1:]  # 省专利奖励办法 in a Shandong text
+            found.append(Mention("policy", text[start:end], start, end, name))
     title = result.metadata.title
     if title and result.metadata.genre not in ("新闻报道", "其他"):
         for word in rules["self_reference"]:
@@ -107,7 +111,13 @@ def _bare_pattern() -> re.Pattern[str]:
     return re.compile(rf"[^，。、；：！？,;:!?《》\n]{{4,60}}?(?:{heads})(?![\u4e00-\u9fff])")
 
 
-def _bare_titles(text: str) -> list[tuple[int, int]]:
+def _province_of(region: str) -> str:
+    from graph.regions import gazetteer
+
+    return gazetteer().province_of(region) if region else ""
+
+
+def _bare_titles(text: str, abbreviated: bool = False) -> list[tuple[int, int]]:
     """Bare titles: a clause that opens with a region or national marker and ends in a policy head."""
     rules = _rules()
     out = []
@@ -118,7 +128,8 @@ def _bare_titles(text: str) -> list[tuple[int, int]]:
         best = None
         for i in range(len(chunk) - 3):
             rest = chunk[i:]
-            if leading_region(rest)[1] or rest.startswith(tuple(rules["openers"])) or _YEAR_LED.match(rest):
+            if leading_region(rest)[1] or rest.startswith(tuple(rules["openers"])) or _YEAR_LED.match(rest) \
+                    or (abbreviated and rest[0] == "省" and rest[1:2] not in ("级", "内", "外", "委", "政")):
                 best = i
                 break
         if best is None:
@@ -130,6 +141,6 @@ def _bare_titles(text: str) -> list[tuple[int, int]]:
         paren = re.match(r"\([^()]{4,20}年度?\)", text[e:e + 24])
         if paren:
             e += paren.end()
-        if len(title) >= 8:
+        if len(title) >= 6:
             out.append((s + best, e))
     return out

@@ -65,6 +65,20 @@ def _extract(result: Extraction, kind: str) -> None:
                 result.mentions.extend(_enumerated(text, span.start, span.end, span.head))
                 continue
             result.mentions.append(Mention(kind, name, span.start, span.end, name.replace("”“", "”、“")))
+            if kind == "event" and span.start > 0 and text[span.start - 1] == "、":
+                result.mentions.extend(_shared_head(text, sentence.start, span.start - 1, span.head))
+
+
+def _shared_head(text: str, floor: int, end: int, head: str) -> list[Mention]:
+    """参加我喜爱的湖北品牌、十佳地理标志评选活动: the first item shares the second's head."""
+    start = end
+    while start > floor and text[start - 1] not in "、，,;；:：。(（":
+        start -= 1
+    start = strip_leading_cuts(text, start, end, _cuts())
+    item = text[start:end]
+    if not 2 <= len(item) <= 12 or any(True for _ in _heads("event").finditer(item)):
+        return []
+    return [Mention("event", item, start, end, item + head)]
 
 
 def _enumerated(text: str, start: int, end: int, head: str) -> list[Mention]:

@@ -28,3 +28,9 @@ def extract(result: Extraction) -> None:
             continue
         result.mentions.append(Mention(kind="region", surface=hit.key, start=hit.start, end=hit.end,
                                        name=region.name, subtype=region.level, region=region.name))
+        parent = gaz.get(region.parent)
+        if parent and hit.key.startswith(parent.name) and len(hit.key) > len(parent.name):
+            # 随州市曾都区 names 随州市 too, in so many characters.
+            end = hit.start + len(parent.name)
+            result.mentions.append(Mention(kind="region", surface=parent.name, start=hit.start, end=end,
+                                           name=parent.name, subtype=parent.level, region=parent.name))

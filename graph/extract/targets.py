@@ -130,7 +130,8 @@ def _targets_in(text: str, start: int, end: int, year: int | None, region: str,
             verb = _strip_trailing_verb(left, rules)
             right_end = min([text.find(d, e, end) for d in _DELIMS + "、" if text.find(d, e, end) != -1] or [end])
             right = text[e:right_end]
-            if verb and 2 <= len(right) <= 16:
+            # 培育50件高价值专利、开发5项…,2个高价值专利组合: a list item shares the verb before it.
+            if (verb or (not left.strip() and out)) and 2 <= len(right) <= 16:
                 indicator = right.strip("的")
             else:
                 prev_end = e
