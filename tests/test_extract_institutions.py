@@ -47,3 +47,13 @@ def test_responsibility_note_units():
                      "韩城市市场监督管理局(知识产权局)", "杨凌示范区市场监督管理局(知识产权局)"]
     units = [m for m in parse_units(note, 0, SHAANXI) if m.subtype == "InternalUnit"]
     assert {m.parent for m in units} == {"陕西省知识产权局"}
+
+
+def test_short_form_defined_in_the_text():
+    from pipeline_support import run
+
+    text = ("陕西省知识产权局关于印发《工作方案》的通知\n"
+            "支持中国(陕西)知识产权保护中心(以下简称“保护中心”)建设。推动保护中心开展快速预审。\n")
+    result = run(text)
+    names = [m.name for m in result.of_kind("institution") if m.surface == "保护中心"]
+    assert names == ["中国(陕西)知识产权保护中心"]

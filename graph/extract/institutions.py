@@ -105,7 +105,30 @@ def extract_proper_nouns(result: Extraction) -> None:
     juris = Jurisdiction.of(result.metadata)
     text = result.doc.text
     embedded = [m for p in result.of_kind("policy") for m in find_institutions(text, p.start, p.end, juris)]
+    result.mentions.extend(_defined_short_forms(text, result.of_kind("institution"), result.mentions))
     result.mentions.extend(_proper_noun_mentions(text, result.of_kind("institution") + embedded, result.mentions))
+
+
+_SHORT_FORM = re.compile(r"\s?[(（]\s?(?:以下简称|以下称|下称|简称)\s?[“\"]?([^”\")）]{2,12})[”\"]?\s?[)）]")
+
+
+def _defined_short_forms(text: str, institutions: list[Mention], mentions: list[Mention]) -> list[Mention]:
+    """中国(陕西)知识产权保护中心(以下简称“保护中心”): later uses of the short form are that centre."""
+    out = []
+    occupied = [(m.start, m.end) for m in mentions]
+    for m in institutions:
+        defined = _SHORT_FORM.match(text, m.end)
+        if not defined:
+            continue
+        short = defined.group(1)
+        for hit in re.finditer(re.escape(short), text[defined.end():]):
+            s = defined.end() + hit.start()
+            e = s + len(short)
+            if any(a <= s < b or a < e <= b for a, b in occupied):
+                continue
+            out.append(Mention("institution", short, s, e, m.name, m.subtype, m.scope, m.region, m.parent))
+            occupied.append((s, e))
+    return out
 
 
 def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list[Mention]) -> list[Mention]:

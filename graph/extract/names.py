@@ -130,7 +130,9 @@ def _left_boundary(text: str, floor: int, pos: int) -> int:
             depth += 1
         elif c in _OPEN:
             if depth == 0:
-                if c in "(“":
+                # Inside quotes the name goes on (“陕西省…联盟”); an unclosed bracket
+                # means the head sits in a parenthetical, which the name does not leave.
+                if c == "“":
                     i -= 1
                     continue
                 break
