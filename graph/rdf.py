@@ -13,6 +13,7 @@ from graph.namespaces import DCTERMS, IPKG, ORG, RDF, SKOS, XSD, document_iri, n
 from graph.normalise import normalise_text
 from graph.regions import gazetteer
 from graph.resolve import Resolved, institution_iri, region_iri
+from graph.spans import SpanIndex
 
 Triple = tuple[Node, Node, Node]
 
@@ -58,14 +59,14 @@ def document_triples(result: Extraction, resolved: Resolved) -> list[Triple]:
 
     # A region inside another name (培训(江苏)基地) is part of that name, not a topic of the
     # document; one that opens an institution's name (济南市中院, 韩城市…局) still is.
-    spans = [(m.start + len(leading_region(m.surface)[0]) if m.kind == "institution" else m.start, m.end)
-             for m in result.mentions if m.kind != "region"]
+    spans = SpanIndex((m.start + len(leading_region(m.surface)[0]) if m.kind == "institution" else m.start, m.end)
+                      for m in result.mentions if m.kind != "region")
     for mention in result.mentions:
         iri = resolved.iri_of[id(mention)]
         if mention.kind == "policy":
             t.append((d, IPKG.cites, iri))
         elif mention.kind == "region":
-            if not any(s <= mention.start and mention.end <= e for s, e in spans):
+            if not spans.covers(mention.start, mention.end):
                 t.append((d, IPKG.mentions, iri))
         elif mention.kind in _MENTIONED:
             t.append((d, IPKG.mentions, iri))

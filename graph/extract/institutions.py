@@ -15,6 +15,7 @@ from graph.extract.names import build_cuts, build_heads, find_names, leading_reg
 from graph.lexicon import Lexicon, load
 from graph.model import Extraction, Mention, Metadata
 from graph.regions import gazetteer
+from graph.spans import SpanIndex
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def extract(result: Extraction) -> None:
     """Add an `institution` mention for each institution named in the text."""
     juris = Jurisdiction.of(result.metadata)
     text = result.doc.text
-    taken = [(m.start, m.end) for m in result.mentions if m.kind == "policy"]
+    taken = SpanIndex((m.start, m.end) for m in result.mentions if m.kind == "policy")
     found: list[Mention] = []
     paragraphs = result.segmented.paragraphs
     for sentence in result.segmented.sentences:
@@ -97,7 +98,7 @@ def extract(result: Extraction) -> None:
         if _is_addressee_line(text[p_start:p_end]):
             continue  # 各省、自治区、直辖市人民政府: the addressees of a notice, not actors
         found.extend(find_institutions(text, sentence.start, sentence.end, juris))
-    result.mentions.extend(m for m in found if not any(s <= m.start and m.end <= e for s, e in taken))
+    result.mentions.extend(m for m in found if not taken.covers(m.start, m.end))
 
 
 def extract_proper_nouns(result: Extraction) -> None:
@@ -115,7 +116,7 @@ _SHORT_FORM = re.compile(r"\s?[(（]\s?(?:以下简称|以下称|下称|简称)\
 def _defined_short_forms(text: str, institutions: list[Mention], mentions: list[Mention]) -> list[Mention]:
     """中国(陕西)知识产权保护中心(以下简称“保护中心”): later uses of the short form are that centre."""
     out = []
-    occupied = [(m.start, m.end) for m in mentions]
+    occupied = SpanIndex((m.start, m.end) for m in mentions)
     for m in institutions:
         defined = _SHORT_FORM.match(text, m.end)
         if not defined:
@@ -124,10 +125,10 @@ def _defined_short_forms(text: str, institutions: list[Mention], mentions: list[
         for hit in re.finditer(re.escape(short), text[defined.end():]):
             s = defined.end() + hit.start()
             e = s + len(short)
-            if any(a <= s < b or a < e <= b for a, b in occupied):
+            if occupied.overlaps(s, e):
                 continue
             out.append(Mention("institution", short, s, e, m.name, m.subtype, m.scope, m.region, m.parent))
-            occupied.append((s, e))
+            occupied.add(s, e)
     return out
 
 
@@ -155,10 +156,10 @@ def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list
             if text.count(core) >= 2:
                 cores.setdefault(core, set()).add(m)
                 break
-    occupied = [(m.start, m.end) for m in mentions]
+    occupied = SpanIndex((m.start, m.end) for m in mentions)
     # A core that never stands alone lends nothing (and is likely a word, not a name).
     cores = {c: o for c, o in cores.items()
-             if any(not any(a <= h.start() < b for a, b in occupied) for h in re.finditer(c, text))}
+             if any(not occupied.overlaps(h.start(), h.start() + 1) for h in re.finditer(c, text))}
     out = []
     for core, owners in cores.items():
         names = {o.name for o in owners}
@@ -167,7 +168,7 @@ def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list
         owner = next(iter(owners))
         for hit in re.finditer(core, text):
             s, e = hit.span()
-            if any(a <= s < b or a < e <= b for a, b in occupied):
+            if occupied.overlaps(s, e):
                 continue
             out.append(Mention("institution", core, s, e, owner.name, owner.subtype, owner.scope, owner.region,
                                owner.parent))

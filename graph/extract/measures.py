@@ -7,6 +7,7 @@ note inside a sentence（市场监管总局、知识产权局负责）applies to
 
 from __future__ import annotations
 
+import bisect
 import re
 from functools import cache
 
@@ -29,8 +30,12 @@ def extract(result: Extraction) -> None:
     seg = result.segmented
     text = result.doc.text
     juris = Jurisdiction.of(result.metadata)
-    institutions = result.of_kind("institution")
-    references = [m for m in result.mentions if m.kind in ("policy", "program", "event")]
+    # Sorted by start, so each clause finds its mentions by bisection, not by a scan of all.
+    institutions = sorted(result.of_kind("institution"), key=lambda m: m.start)
+    references = sorted((m for m in result.mentions if m.kind in ("policy", "program", "event")),
+                        key=lambda m: m.start)
+    inst_starts = [m.start for m in institutions]
+    ref_starts = [m.start for m in references]
     measures: list[Measure] = []
     pending: list[int] = []  # measures since the last note, in the current paragraph
     paragraph = -1
@@ -66,14 +71,23 @@ def extract(result: Extraction) -> None:
             result.mentions.extend(responsible)
         limit = sentence.start + inline.start() if inline else sentence.end
         for start, end in action_clauses(text, sentence.start, limit, verbs):
-            served = tuple(m for m in institutions if start <= m.start and m.end <= end
-                           and m.subtype != "InternalUnit")
-            refers = tuple(m for m in references if start <= m.start and m.end <= end)
+            served = tuple(m for m in _within(institutions, inst_starts, start, end) if m.subtype != "InternalUnit")
+            refers = tuple(_within(references, ref_starts, start, end))
             measures.append(Measure(start, end, text[start:end], served, responsible, refers,
                                     section.heading if section else ""))
             if not inline:
                 pending.append(len(measures) - 1)
     result.measures = measures
+
+
+def _within(mentions: list[Mention], starts: list[int], start: int, end: int) -> list[Mention]:
+    i = bisect.bisect_left(starts, start)
+    out = []
+    while i < len(mentions) and starts[i] < end:
+        if mentions[i].end <= end:
+            out.append(mentions[i])
+        i += 1
+    return out
 
 
 def action_clauses(text: str, start: int, end: int, verbs: list[str]) -> list[tuple[int, int]]:

@@ -8,6 +8,7 @@ from functools import cache
 from graph.extract.names import leading_region
 from graph.lexicon import Lexicon, load
 from graph.model import Extraction, Mention
+from graph.spans import SpanIndex
 
 _YEAR_LED = re.compile(r"20\d{2}(?:—20\d{2})?年(?:度)?(?=[\u4e00-\u9fff“])")
 _BRACKETED = re.compile(r"《([^《》]{2,80}(?:《[^《》]{1,60}》[^《》]{0,40})*)》")
@@ -66,11 +67,11 @@ def extract(result: Extraction) -> None:
             mention = Mention("policy", mention.surface, mention.start, mention.end, target)
         resolved.append(mention)
     found = resolved
-    taken = [(m.start, m.end) for m in found]
+    taken = SpanIndex((m.start, m.end) for m in found)
     for hit in _laws().finditer(text):
         if not _inside(hit.start, hit.end, taken) and not _word_continues(text, hit.start, hit.end):
             found.append(Mention("policy", hit.key, hit.start, hit.end, hit.values[0]))
-    taken = [(m.start, m.end) for m in found]
+    taken = SpanIndex((m.start, m.end) for m in found)
     province = _province_of(result.metadata.jurisdiction)
     for start, end in _bare_titles(text, abbreviated=bool(province)):
         if not _inside(start, end, taken) and (title_span is None or (start, end) != tuple(title_span)):
@@ -87,8 +88,8 @@ def extract(result: Extraction) -> None:
     result.mentions.extend(sorted(found, key=lambda m: m.start))
 
 
-def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(s <= start and end <= e for s, e in spans) or any(start < e and s < end for s, e in spans)
+def _inside(start: int, end: int, spans: SpanIndex) -> bool:
+    return spans.overlaps(start, end) or spans.covers(start, end)
 
 
 def _word_continues(text: str, start: int, end: int) -> bool:

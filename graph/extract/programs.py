@@ -8,6 +8,7 @@ from functools import cache
 from graph.extract.names import build_cuts, build_heads, find_names, strip_leading_cuts
 from graph.lexicon import Lexicon, load
 from graph.model import Extraction, Mention
+from graph.spans import SpanIndex
 
 
 @cache
@@ -46,7 +47,7 @@ def _extract(result: Extraction, kind: str) -> None:
     # Policies own their titles (a 《…计划》 is no programme) and institutions their names;
     # events may sit inside a title (《…第十四届全国运动会知识产权保护规定》).
     owners = ("institution", "event", "program") if kind == "event" else ("policy", "institution", "event", "program")
-    taken = [(m.start, m.end) for m in result.mentions if m.kind in owners]
+    taken = SpanIndex((m.start, m.end) for m in result.mentions if m.kind in owners)
     for sentence in result.segmented.sentences:
         for span in find_names(text, sentence.start, sentence.end, _heads(kind), _cuts(),
                                strip_prefixes=load("institutions.json")["strip_prefixes"], trailing_paren=False,
@@ -57,7 +58,7 @@ def _extract(result: Extraction, kind: str) -> None:
             # 研发项目, 省重大项目: a generic head needs a long, specific name to be a programme.
             if len(name) < rules["generic_heads"].get(span.head, 0) and "“" not in name:
                 continue
-            if any(s <= span.start and span.end <= e for s, e in taken):
+            if taken.covers(span.start, span.end):
                 continue
             if text.startswith(tuple(rules["continuations"]), span.end):
                 continue  # 示范、试点高校: the head word is a modifier here
