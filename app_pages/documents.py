@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import pandas as pd
 import streamlit as st
 from rdflib import URIRef
 
@@ -10,14 +9,9 @@ from graph.app_support import (
     UPLOAD_DIR,
     T,
     add_documents,
-    class_style,
     document_text,
     entity_param,
-    get_store,
-    highlight_spans,
-    iri_from_param,
     link_params,
-    local_name,
     reset_caches,
     rows,
     store_or_stop,
@@ -26,6 +20,7 @@ from graph.app_support import (
     write_url,
 )
 from graph.i18n import class_name, level_name
+from graph.visual import class_style, highlight_spans
 
 PAGE = "documents"
 SPEC = {"doc": ""}
@@ -37,19 +32,16 @@ url_state(PAGE, SPEC)
 st.title(T("page_documents"))
 
 docs = rows("documents")
-ids = [entity_param(d["doc"]) for d in docs]
-by_id = dict(zip(ids, docs, strict=False))
+ids = [entity_param(d["document"]) for d in docs]
+by_id = dict(zip(ids, docs, strict=True))
 
 st.subheader(T("do_list"))
-frame = pd.DataFrame(
-    [{
-        T("col_title"): d.get("title") or d.get("fileName"), T("col_region"): d.get("region") or "",
-        T("col_level"): level_name(d["level"], lang) if d.get("level") else "",
-        T("col_genre"): d.get("genre") or "", T("col_date"): d.get("issued") or "",
-        T("col_file"): d.get("fileName") or "",
-    } for d in docs],
-    columns=[T("col_title"), T("col_region"), T("col_level"), T("col_genre"), T("col_date"), T("col_file")],
-)
+frame = {
+    T("col_title"): [d["title"] or d["fileName"] for d in docs], T("col_region"): [d["jurisdiction"] or "" for d in docs],
+    T("col_level"): [level_name(d["level"], lang) if d["level"] else "" for d in docs],
+    T("col_genre"): [d["genre"] or "" for d in docs], T("col_date"): [d["issued"] or "" for d in docs],
+    T("col_file"): [d["fileName"] or "" for d in docs],
+}
 event = st.dataframe(frame, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
                      key=f"{PAGE}.list.{st.session_state[f'{PAGE}.doc']}")
 chosen_rows = getattr(getattr(event, "selection", None), "rows", None) or []
@@ -63,26 +55,21 @@ if picked:
 if st.session_state[f"{PAGE}.doc"] not in ids:
     st.session_state[f"{PAGE}.doc"] = ids[0] if ids else ""
 if ids:
-    st.selectbox(T("do_pick"), ids, key=f"{PAGE}.doc",
-                 format_func=lambda i: by_id[i].get("title") or by_id[i].get("fileName") or i)
+    st.selectbox(T("do_pick"), ids, key=f"{PAGE}.doc", format_func=lambda i: by_id[i]["title"] or by_id[i]["fileName"] or i)
 write_url(PAGE, SPEC)
 
 doc_id = st.session_state[f"{PAGE}.doc"]
 if doc_id:
     doc = by_id[doc_id]
-    meta = " · ".join(str(x) for x in (doc.get("docNumber"), doc.get("region"), doc.get("genre"),
-                                        doc.get("issued"), doc.get("fileName")) if x)
-    st.caption(meta)
-    text = document_text(doc.get("fileName") or "")
-    mentions = rows("document_mentions", doc=URIRef(iri_from_param(doc_id)))
+    st.caption(" · ".join(str(doc[k]) for k in ("docNumber", "jurisdiction", "genre", "issued", "fileName") if doc[k]))
+    text = document_text(doc["fileName"] or "")
+    mentions = rows("document_mentions", document=URIRef(doc["document"]))
     spans, seen_classes = [], {}
     for m in mentions:
         node = index.get(m["entity"])
-        cls = node.cls if node.cls != "Other" else local_name(m.get("class") or "")
-        colour = class_style(cls)[0]
-        seen_classes[cls] = colour
-        if m.get("start") is not None and m.get("end") is not None:
-            spans.append((int(m["start"]), int(m["end"]), colour, f"{node.label(lang)} · {class_name(cls, lang)}"))
+        colour = class_style(node.cls)[0]
+        seen_classes[node.cls] = colour
+        spans.append((int(m["start"]), int(m["end"]), colour, f"{node.label(lang)} · {class_name(node.cls, lang)}"))
     if seen_classes:
         st.markdown(" ".join(
             f'<span style="background:{c}40;border-bottom:2px solid {c};padding:0 4px;margin-right:6px">'
@@ -90,7 +77,7 @@ if doc_id:
         ), unsafe_allow_html=True)
     st.subheader(T("do_text"))
     if text is None:
-        st.warning(T("do_missing", name=doc.get("fileName") or doc_id))
+        st.warning(T("do_missing", name=doc["fileName"] or doc_id))
     else:
         with st.container(height=520, border=True):
             st.markdown(f"<div style='line-height:1.9'>{highlight_spans(text, spans)}</div>",
@@ -122,7 +109,7 @@ if st.button(T("do_add"), key=f"{PAGE}.add", disabled=not files, icon=":material
     def _progress(done: int, total: int, name: str = "") -> None:
         bar.progress(min(1.0, done / max(1, total)), text=name)
 
-    report = add_documents(get_store(), saved, progress=_progress)
+    report = add_documents(store, saved, progress=_progress)
     bar.progress(1.0)
     reset_caches()
     failed = getattr(report, "failed", [])

@@ -1,6 +1,5 @@
 """Indicators: every numeric target in one sortable table, a chart and a CSV download."""
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
@@ -14,7 +13,7 @@ store, index = store_or_stop()
 url_state(PAGE, SPEC)
 st.title(T("page_indicators"))
 
-targets = rows("targets")
+targets = rows("target_table")
 frame = pd.DataFrame(
     [{
         "indicator_id": entity_param(r["indicator"]) if r.get("indicator") else "",
@@ -65,18 +64,19 @@ st.download_button(T("download_csv"), shown.drop(columns=["indicator_id"]).to_cs
 st.subheader(T("in_chart"))
 chart_data = shown.dropna(subset=[T("col_year")]).copy()
 chart_data[T("col_year")] = chart_data[T("col_year")].astype(int).astype(str)
+year = {"field": T("col_year"), "type": "nominal", "axis": {"labelAngle": 0}}
+region = {"field": T("col_region"), "type": "nominal"}
 if st.session_state[f"{PAGE}.ind"]:
     # one indicator: its values side by side per region and year
-    chart = alt.Chart(chart_data).mark_bar().encode(
-        x=alt.X(f"{T('col_year')}:N"), xOffset=f"{T('col_region')}:N",
-        y=alt.Y(f"{T('col_value')}:Q"), color=f"{T('col_region')}:N",
-        tooltip=[T("col_indicator"), T("col_value"), T("col_unit"), T("col_year"), T("col_region")],
-    )
+    y = {"field": T("col_value"), "type": "quantitative"}
+    tooltip = [{"field": T(c)} for c in ("col_indicator", "col_value", "col_unit", "col_year", "col_region")]
 else:
     # all indicators: values in different units do not add up, so count targets
-    chart = alt.Chart(chart_data).mark_bar().encode(
-        x=alt.X(f"{T('col_year')}:N"), xOffset=f"{T('col_region')}:N",
-        y=alt.Y("count():Q", title=T("col_count")), color=f"{T('col_region')}:N",
-        tooltip=[T("col_year"), T("col_region"), "count():Q"],
-    )
-st.altair_chart(chart, width="stretch")
+    y = {"aggregate": "count", "type": "quantitative", "title": T("col_count")}
+    tooltip = [{"field": T("col_year")}, {"field": T("col_region")}, {"aggregate": "count", "title": T("col_count")}]
+# a Vega-Lite spec of inline values: Altair is not needed for it, and takes a second to import
+st.vega_lite_chart({
+    "data": {"values": chart_data.drop(columns=["indicator_id"]).astype(object)  # NaN is not JSON: None
+             .where(chart_data.notna(), None).to_dict("records")}, "mark": "bar",
+    "encoding": {"x": year, "xOffset": region, "y": y, "color": region, "tooltip": tooltip},
+}, width="stretch")

@@ -8,15 +8,14 @@ from graph.app_support import (
     entity_param,
     iri_from_param,
     link_params,
-    local_name,
     rows,
-    simplify,
     store_or_stop,
     ui_lang,
     url_state,
     write_url,
 )
 from graph.i18n import class_name
+from graph.queries import local_name, to_simplified
 
 PAGE = "measures"
 SPEC = {"view": "measure", "q": "", "m": "", "inst": ""}
@@ -33,17 +32,23 @@ st.segmented_control(T("page_measures"), VIEWS, key=f"{PAGE}.view", label_visibi
                      format_func=lambda v: T(VIEW_LABELS[v]))
 view = st.session_state[f"{PAGE}.view"] or "measure"
 
+
+
+def simplify(text: str) -> str:
+    """Simplified script, one case, no outer spaces: what keyword matching compares."""
+    return to_simplified(str(text)).strip().casefold()
+
+
 # one row per (measure, institution, role); measures without institutions keep one row
-records = rows("measures")
 measures: dict[str, dict] = {}
-for r in records:
+for r in rows("measure_institutions"):
     m = measures.setdefault(r["measure"], {
         "text": r.get("text") or r.get("quote") or "", "quote": r.get("quote") or r.get("text") or "",
         "doc": r.get("doc"), "docTitle": r.get("docTitle") or "", "region": r.get("docRegion") or "",
         "links": {},
     })
     if r.get("inst"):
-        m["links"][(r["inst"], r["role"])] = r.get("instType")
+        m["links"][(r["inst"], r["role"])] = None
 
 
 def _inst_label(iri: str) -> str:

@@ -6,17 +6,22 @@ queries, entity cards, documents), :mod:`graph.network` (the entity index, ego
 networks), :mod:`graph.visual` (network pages, highlighted text) and
 :mod:`graph.export` (the export formats). No page builds SPARQL.
 
-The store is opened once per process (``st.cache_resource``), read-only; a
-missing or empty on-disk store is first built from the bundled corpus. The
-entity index is read from the store once and kept beside it as JSON, keyed by
-the store's files, so a restarted server reads it back instead of rebuilding it.
+The on-disk store is the versioned one of :mod:`graph.storage`: the app opens
+the published version read-only (once per version and process) and writes
+uploads as a new version, so a session reads the old graph or the new one and
+never a store closed under it. When nothing is published yet, the bundled
+corpus is built first. The entity index is read once per version and kept
+beside the store as JSON, so a restarted server reads it back in milliseconds
+instead of rebuilding it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
+import shutil
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -46,7 +51,7 @@ DEFAULT_NODE_LIMIT = 200
 
 __all__ = [
     "DEFAULT_NODE_LIMIT", "T", "add_documents", "build_store_if_needed", "document_text",
-    "entity_param", "get_index", "get_store", "iri_from_param", "link_params", "load_index",
+    "entity_param", "get_index", "get_store", "iri_from_param", "kept_dir", "link_params", "load_index",
     "open_app_store", "reset_caches", "rows", "store_location", "store_or_stop", "ui_lang",
     "url_state", "write_url",
 ]
@@ -109,7 +114,18 @@ def build_store_if_needed(path: str | Path, corpus: str | Path = DEFAULT_CORPUS,
     with storage.begin_build(path) as store:
         if storage.current_path(path) is None:  # not built by someone else while we waited for the lock
             build([Path(corpus)], store, progress=progress)
+    _index_new_version(path)
     return True
+
+
+def _index_new_version(root: str | Path) -> None:
+    """Build and keep the entity index of a version just published, so its first page view need not."""
+    with contextlib.suppress(Exception):  # only a head start: the first page view builds it otherwise
+        store = storage.open_current(root)
+        try:
+            load_index(store, root)
+        finally:
+            store.close()
 
 
 def add_documents(store: Store, paths: Sequence[Path],
@@ -127,7 +143,9 @@ def add_documents(store: Store, paths: Sequence[Path],
     if endpoint or os.environ.get("IPKG_FIXTURE"):
         return build(list(paths), store, progress=progress)
     with storage.begin_build(str(path)) as writer:
-        return build(list(paths), writer, progress=progress)
+        report = build(list(paths), writer, progress=progress)
+    _index_new_version(str(path))
+    return report
 
 
 _BUILD_LOCK = threading.Lock()
@@ -221,8 +239,13 @@ def _store_fingerprint(path: Path) -> str | None:
     return hashlib.sha256(repr(entries).encode()).hexdigest()[:20] if entries else None
 
 
-def _index_file(store: Store, root: str | Path | None) -> Path | None:
-    """Where the index of ``store`` is kept: beside its root, named after the version it reads."""
+def kept_dir(store: Store, root: str | Path | None) -> Path | None:
+    """The folder beside an on-disk store where what was read from its current version is kept.
+
+    One folder per version (``data/.ipkg-index/store-v7``; a store from before
+    versioning is named by a digest of its files), so nothing kept can outlive
+    the graph it was read from. None for stores in memory or behind an endpoint.
+    """
     if root is None:
         return None
     root = Path(root)
@@ -231,7 +254,20 @@ def _index_file(store: Store, root: str | Path | None) -> Path | None:
     if tag is None and storage.is_legacy(root):
         fingerprint = _store_fingerprint(root)
         tag = f"f{fingerprint}" if fingerprint else None
-    return None if tag is None else root.parent / INDEX_DIR_NAME / f"{root.name}-{tag}.json"
+    return None if tag is None else root.parent / INDEX_DIR_NAME / f"{root.name}-{tag}"
+
+
+def _keep(folder: Path | None, name: str, write: Callable[[Path], None]) -> None:
+    """Write ``folder/name`` through ``write`` (best effort), dropping what older versions kept."""
+    if folder is None:
+        return
+    with contextlib.suppress(OSError):  # a read-only disk: nothing kept, nothing lost
+        if not folder.is_dir():
+            folder.parent.mkdir(exist_ok=True)
+            for old in folder.parent.glob(f"{folder.name.rsplit('-', 1)[0]}-*"):
+                shutil.rmtree(old, ignore_errors=True)
+            folder.mkdir(exist_ok=True)
+        write(folder / name)
 
 
 def load_index(store: Store, root: str | Path | None = None) -> EntityIndex:
@@ -244,25 +280,18 @@ def load_index(store: Store, root: str | Path | None = None) -> EntityIndex:
     """
     from graph.network import EntityIndex
 
-    cache = _index_file(store, root)
-    if cache is not None:
+    folder = kept_dir(store, root)
+    if folder is not None:
         with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            return EntityIndex.load(cache)
+            return EntityIndex.load(folder / "index.json")
     index = EntityIndex.from_store(store)
-    if cache is not None:
-        with contextlib.suppress(OSError):  # a read-only disk: no cache, still an index
-            cache.parent.mkdir(exist_ok=True)
-            for old in cache.parent.glob(f"{Path(str(root)).name}-*.json"):
-                old.unlink()
-            index.save(cache)
+    _keep(folder, "index.json", index.save)
     return index
 
 
 @st.cache_resource(show_spinner=False)
 def _cached_index(_store: Store, key: str) -> EntityIndex:
-    path, endpoint = store_location()
-    on_disk = not (os.environ.get("IPKG_FIXTURE") or endpoint)
-    return load_index(_store, path if on_disk else None)
+    return load_index(_store, _on_disk_root())
 
 
 def get_index() -> EntityIndex:
@@ -285,6 +314,11 @@ def store_or_stop() -> tuple[Store, EntityIndex]:
     return store, index
 
 
+def _on_disk_root() -> str | None:
+    path, endpoint = store_location()
+    return None if os.environ.get("IPKG_FIXTURE") or endpoint else path
+
+
 @st.cache_data(show_spinner=False)
 def _cached_rows(_store: Store, store_key: str, name: str,
                  params: tuple[tuple[str, str, str], ...]) -> list[dict[str, Any]]:
@@ -292,12 +326,32 @@ def _cached_rows(_store: Store, store_key: str, name: str,
 
     from graph.queries import run_rows
 
+    # A query without parameters is kept beside the store too: a restarted server
+    # then draws the Overview without running (or even parsing) a query.
+    folder = None if params else kept_dir(_store, _on_disk_root())
+    kept = folder / f"rows-{name}.json" if folder is not None else None
+    if kept is not None:
+        with contextlib.suppress(OSError, ValueError):
+            return json.loads(kept.read_text("utf-8"))
     terms = {k: (URIRef(v) if kind == "iri" else Literal(v)) for k, kind, v in params}
-    return run_rows(_store, name, **terms)
+    result = run_rows(_store, name, **terms)
+    _keep(folder, f"rows-{name}.json", lambda path: _write_json(path, result))
+    return result
+
+
+def _write_json(path: Path, data: Any) -> None:
+    """Write JSON through a temporary file, so a reader never sees half of it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), "utf-8")
+    tmp.replace(path)
 
 
 def rows(name: str, **params: Node) -> list[dict[str, Any]]:
-    """Rows of the saved or internal query ``name`` as Python values, cached per process (``st.cache_data``)."""
+    """Rows of the saved or internal query ``name`` as Python values, cached per process and version.
+
+    Rows of a query without parameters are also kept beside an on-disk store
+    (see :func:`kept_dir`), so a restarted server reads them back.
+    """
     from rdflib import URIRef
 
     key = tuple(sorted((k, "iri" if isinstance(v, URIRef) else "lit", str(v)) for k, v in params.items()))

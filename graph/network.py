@@ -40,6 +40,7 @@ question under the same definition of a relation (``edges.rq`` and
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -377,7 +378,7 @@ class EntityIndex:
     def save(self, path: str | Path) -> None:
         """Write the index to a JSON file (through a temporary file, so readers never see half of it)."""
         path = Path(path)
-        tmp = path.with_name(f".{path.name}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one per writer: two servers may save at once
         tmp.write_text(json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")), "utf-8")
         tmp.replace(path)
 

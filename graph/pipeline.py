@@ -278,8 +278,11 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
             report.failed.append((str(path), f"another input has the same file name: {by_name[path.name]}"))
         else:
             by_name[path.name] = path
-    ensure_ontology(store)
-    known = stored_hashes(store, None if len(by_name) > LOOKUP_BY_NAME else list(by_name))
+    graphs = set(store.graphs())
+    ensure_ontology(store, graphs)
+    # Only documents whose graph exists can be unchanged: a new one needs no lookup at all.
+    present = [name for name in by_name if document_graph(name) in graphs]
+    known = {} if not present else stored_hashes(store, None if len(present) > LOOKUP_BY_NAME else present)
     todo = []
     for name, path in by_name.items():
         if not force and name in known and known[name] == _sha256(path):
@@ -324,9 +327,14 @@ def remove(file_names: Iterable[str], store: Any) -> list[str]:
     return removed
 
 
-def ensure_ontology(store: Any) -> None:
-    """Load the ontology into its own named graph (once)."""
-    if ONTOLOGY_GRAPH not in set(store.graphs()) and ONTOLOGY_FILE.is_file():
+def ensure_ontology(store: Any, graphs: set | None = None) -> None:
+    """Load the ontology into its own named graph (once).
+
+    Args:
+        store: the store.
+        graphs: the store's named graphs, when the caller already has them.
+    """
+    if ONTOLOGY_GRAPH not in (graphs if graphs is not None else set(store.graphs())) and ONTOLOGY_FILE.is_file():
         store.load_file(ONTOLOGY_FILE, ONTOLOGY_GRAPH)
 
 

@@ -463,6 +463,7 @@ def _remove_unleased(folder: Path) -> bool:
     fd = _open_lease_file(lease)
     if fd is None:
         return False
+    trash = folder.with_name(f".trash-{folder.name}")
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -470,16 +471,16 @@ def _remove_unleased(folder: Path) -> bool:
             return False  # a reader has it open
         existed = folder.exists()
         if existed:
-            # Renamed first (atomic), so a collector killed halfway through the
-            # deletion leaves no half-deleted folder under a version's name.
-            trash = folder.with_name(f".trash-{folder.name}")
+            # Renamed (atomic) under the lock, deleted after it: a reader waiting for
+            # the lease finds the name gone and moves on, and a collector killed
+            # halfway leaves no half-deleted folder under a version's name.
             os.rename(folder, trash)
-            shutil.rmtree(trash, ignore_errors=True)
         with contextlib.suppress(OSError):
             lease.unlink()
-        return existed
     finally:
         os.close(fd)
+    shutil.rmtree(trash, ignore_errors=True)
+    return existed
 
 
 # --------------------------------------------------------------------------- migration

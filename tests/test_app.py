@@ -15,7 +15,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from graph import app_support
-from graph.app_support import EntityIndex, ego_network, entity_param, network_html, open_app_store
+from graph.app_support import entity_param, open_app_store
+from graph.network import EntityIndex, ego_network
+from graph.queries import saved_queries
+from graph.visual import network_html
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -160,9 +163,8 @@ def test_indicators_table_filter_and_csv(index: EntityIndex) -> None:
 
 @pytest.mark.parametrize("example", sorted(p.stem for p in (ROOT / "ontology" / "queries").glob("*.rq")))
 def test_sparql_examples_run(example: str) -> None:
-    queries = {q.name: q for q in app_support.example_queries()}
-    params = {f"p_{name}": "陕西省知识产权保护中心" if name == "entity" else "知识产权保护中心" if name == "keyword"
-              else "陕西省" for name, _h in queries[example].parameters}
+    params = {f"p_{p.name}": "陕西省知识产权保护中心" if p.name == "entity" else "知识产权保护中心" if p.name == "keyword"
+              else "陕西省" for p in saved_queries()[example].parameters}
     at = open_page("sparql", ex=example, **params)
     assert not at.error, [e.value for e in at.error]
 
@@ -202,7 +204,7 @@ def test_network_html_has_no_cdn_and_escapes_text(index: EntityIndex) -> None:
     iri = iri_of(index, "秦创原创新驱动平台")
     index.nodes[iri].labels["zh"] = "</script><script>alert(1)</script>"
     try:
-        html = network_html(index, ego_network(index, iri, 1))
+        html = network_html(ego_network(index, [iri], 1)[0])
     finally:
         index.nodes[iri].labels["zh"] = "秦创原创新驱动平台"
     assert "<script>alert(1)" not in html
@@ -213,9 +215,9 @@ def test_network_html_has_no_cdn_and_escapes_text(index: EntityIndex) -> None:
 
 def test_ego_network_cap_and_physics_switch(index: EntityIndex) -> None:
     seed = iri_of(index, "陕西省")
-    net = ego_network(index, seed, 3, limit=50)
-    assert len(net.nodes) == 50 and net.hidden > 0
-    page = network_html(index, net, physics=False)
+    net, hidden = ego_network(index, [seed], 3, cap=50)
+    assert net.number_of_nodes() == 50 and hidden > 0
+    page = network_html(net, physics=False)
     options = json.loads(page.split("var options = ", 1)[1].split(";\n", 1)[0])
     assert options["physics"]["enabled"] is False
 
@@ -224,3 +226,60 @@ def test_search_ranks_exact_then_prefix(index: EntityIndex) -> None:
     hits = index.search("陕西省知识产权保护中心")
     assert hits[0].label() == "陕西省知识产权保护中心"
     assert index.search("秦創原")[0].label().startswith("秦创原")
+
+
+# --------------------------------------------------------------------------- the store and index the pages share
+
+
+def _versioned_store(root: Path) -> None:
+    from graph import storage
+    from graph.namespaces import document_graph
+
+    with storage.begin_build(root) as writer:
+        writer.load_file(FIXTURE, document_graph(FIXTURE.name))
+
+
+def test_the_index_is_kept_beside_the_store_for_its_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import storage
+    from graph.app_support import kept_dir, load_index
+
+    root = tmp_path / "store"
+    _versioned_store(root)
+    store = storage.open_current(root)
+    try:
+        index = load_index(store, root)
+        assert kept_dir(store, root) == tmp_path / ".ipkg-index" / f"store-v{store.version}"
+        assert (kept_dir(store, root) / "index.json").is_file()
+        monkeypatch.setattr(EntityIndex, "from_store", classmethod(lambda *_a, **_k: pytest.fail("built again")))
+        assert load_index(store, root).nodes == index.nodes  # read back, not rebuilt
+    finally:
+        store.close()
+
+
+def test_a_new_version_never_closes_the_store_a_session_holds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import storage
+    from graph.store import StoreError
+
+    root = tmp_path / "store"
+    _versioned_store(root)
+    monkeypatch.delenv("IPKG_FIXTURE")
+    monkeypatch.setenv("IPKG_STORE", str(root))
+    ask = "ASK { ?s ?p ?o }"
+    try:
+        first = app_support.get_store()
+        assert app_support.get_store() is first
+        with storage.begin_build(root) as writer:  # an upload elsewhere publishes a new version
+            writer.remove_graph(next(iter(writer.graphs())))
+        second = app_support.get_store()
+        assert second is not first and second.version > first.version
+        assert first.query(ask).boolean, "the old version stays open for the sessions still reading it"
+        monkeypatch.setattr(app_support, "RETIRE_AFTER_S", 0.0)
+        app_support.get_store()
+        with pytest.raises(StoreError):
+            first.query(ask)  # closed once its time is up
+        assert second.query(ask).boolean is False
+    finally:
+        for key, (store, _since) in list(app_support._OPEN.items()):
+            if key.startswith(str(root)):
+                store.close()
+                del app_support._OPEN[key]

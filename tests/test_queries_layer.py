@@ -296,3 +296,46 @@ def test_primary_class_prefers_specific_classes():
     assert primary_class([IPKG.Institution, IPKG.ProtectionCenter]) == "ProtectionCenter"
     assert primary_class([IPKG.Institution, IPKG.Enterprise]) == "Enterprise"  # unknown subclass
     assert primary_class([URIRef("http://www.w3.org/ns/org#Organization")]) == ""
+
+
+# --------------------------------------------------------------------------- helpers the app and CLI share
+
+
+def test_prepare_can_add_only_the_prefixes_used():
+    text = "SELECT * WHERE { ?s a ipkg:Measure ; skos:prefLabel ?l }"
+    prepared = prepare(text, only_used=True)
+    assert prepared.count("PREFIX") == 2 and prepared.endswith(text)
+    assert prepare(prepared, only_used=True) == prepared
+
+
+def test_python_values_and_rows(store):
+    from graph.queries import python_value, run_rows
+
+    assert python_value(Literal(3)) == 3 and python_value(Literal("2.50", datatype=XSD.decimal)) == 2.5
+    assert python_value(Literal("true", datatype=XSD.boolean)) is True and python_value(None) is None
+    assert python_value(ID["pc"]) == str(ID["pc"]) and python_value(Literal("2023-03-01", datatype=XSD.date)) == "2023-03-01"
+    rows = run_rows(store, "counts_by_class")
+    assert {"cls": str(IPKG.Document), "n": 2} in rows
+
+
+def test_results_json_and_compact_iris(store):
+    from graph.queries import compact_iri, results_json
+
+    res = store.query(prepare('SELECT ?s ?l WHERE { ?s skos:prefLabel ?l FILTER(STR(?l) = "陕西省") }'))
+    out = results_json(res)
+    assert out["head"]["vars"] == ["s", "l"]
+    assert out["results"]["bindings"] == [{"s": {"type": "uri", "value": str(ID["sx"])},
+                                           "l": {"type": "literal", "value": "陕西省", "xml:lang": "zh-Hans"}}]
+    assert results_json(store.query("ASK { ?s ?p ?o }")) == {"head": {}, "boolean": True}
+    assert compact_iri(str(IPKG.Measure)) == "ipkg:Measure" and compact_iri("https://example.org/x") == "https://example.org/x"
+    assert compact_iri(42) == 42
+
+
+def test_parameters_typed_into_a_form():
+    from graph.queries import Param, parse_parameter
+
+    assert parse_parameter(Param("entity"), " https://w3id.org/ipkg/id/x ") == URIRef("https://w3id.org/ipkg/id/x")
+    assert parse_parameter(Param("entity"), "陕西省") == Literal("陕西省")
+    assert parse_parameter(Param("year", kind="int"), "2025") == Literal(2025)
+    with pytest.raises(ValueError):
+        parse_parameter(Param("entity", kind="iri"), "陕西省")

@@ -458,7 +458,7 @@ def test_blocking_cartesian_product_is_stopped_by_the_time_limit(cartesian):
     start = time.monotonic()
     with pytest.raises(QueryTimeout, match=r"0\.3 s"):
         cartesian.query(q, timeout_s=0.3)
-    assert time.monotonic() - start < 1.5
+    assert time.monotonic() - start < 5  # generous for busy CI cores; unstopped it runs for minutes
     assert running_abandoned_queries() >= 1  # the engine call cannot be interrupted: it runs on
     _wait_for_abandoned()
     assert running_abandoned_queries() == 0
@@ -468,7 +468,8 @@ def test_streaming_cartesian_product_is_stopped_by_the_time_limit(cartesian):
     start = time.monotonic()
     with pytest.raises(QueryTimeout):
         cartesian.query("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout_s=0.3)
-    assert time.monotonic() - start < 1.5
+    # Generous: CI's two cores may be busy; the full product would run for minutes.
+    assert time.monotonic() - start < 5
     _wait_for_abandoned(10)  # streaming workers see the cancel flag at the next row
     assert running_abandoned_queries() == 0
 
@@ -592,7 +593,7 @@ def test_endpoint_time_limit(endpoint):
     start = time.monotonic()
     with pytest.raises(QueryTimeout):
         endpoint.query("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }", timeout_s=0.2)
-    assert time.monotonic() - start < 2
+    assert time.monotonic() - start < 6  # generous for busy CI cores
 
 
 @pytest.mark.server

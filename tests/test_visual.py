@@ -8,7 +8,7 @@ import re
 import networkx as nx
 import pytest
 
-from graph.visual import CLASS_STYLE, PHYSICS_NODE_LIMIT, class_style, network_html
+from graph.visual import CLASS_STYLE, PHYSICS_NODE_LIMIT, class_style, highlight_spans, network_html
 
 NASTY = '<script>alert("x")</script> \'单\' "双" \\反斜杠\\ \n换行 </script><!-- \u2028 @@VIS_JS@@ &amp;'
 
@@ -133,3 +133,40 @@ def test_page_draws_in_a_browser_without_network(page):
     ids = page.evaluate("window.ipkgNetwork.body.data.nodes.getIds()")
     assert sorted(ids) == sorted(g.nodes)
     assert errors == []
+
+
+def test_a_selection_draws_seeds_larger_and_what_the_cap_hid():
+    g = small_graph()
+    for node, depth in zip(g.nodes, (0, 1, 1), strict=True):
+        g.nodes[node]["depth"] = depth
+    g.nodes["https://w3id.org/ipkg/id/pc"]["more"] = 7
+    data = data_block(network_html(g, lang="en"))
+    nodes = {n["id"]: n for n in data["nodes"]}
+    assert nodes["https://w3id.org/ipkg/id/pc"]["size"] > nodes.get("https://w3id.org/ipkg/id/m1", {}).get("size", 16)
+    more = nodes["more::https://w3id.org/ipkg/id/pc"]
+    assert more["label"] == "+7 more" and more["shape"] == "box"
+    assert any(e["to"] == more["id"] and e["dashes"] for e in data["edges"])
+
+
+def test_a_big_selection_is_laid_out_in_rings():
+    g = big_graph(PHYSICS_NODE_LIMIT + 50)
+    for node in g.nodes:
+        i = int(node[1:])
+        g.nodes[node]["depth"] = 0 if i == 0 else 1 if i < 3 else 2
+    nodes = {n["id"]: n for n in data_block(network_html(g))["nodes"]}
+    assert (nodes["n0"]["x"], nodes["n0"]["y"]) == (0.0, 0.0)  # the seed in the middle
+    radius = {round((n["x"] ** 2 + n["y"] ** 2) ** 0.5, 3) for i, n in nodes.items() if i not in ("n0", "n1", "n2")}
+    assert len(radius) == 1, "one ring per hop"
+    assert radius.pop() > max((nodes[i]["x"] ** 2 + nodes[i]["y"] ** 2) ** 0.5 for i in ("n1", "n2"))
+
+
+def test_the_page_tells_when_it_is_drawn():
+    page = network_html(small_graph())
+    assert "window.ipkgDrawn" in page and 'setAttribute("data-drawn", "1")' in page
+
+
+def test_highlight_spans_escapes_and_keeps_the_longer_overlap():
+    text = "<b>陕西省</b>知识产权局\n下一行"
+    html = highlight_spans(text, [(3, 6, "#d62728", '"省"'), (3, 13, "#1f77b4", "局"), (20, 30, "#000", "out")])
+    assert html.count("<mark") == 1 and "&lt;b&gt;" in html and "<br>" in html
+    assert 'title="局"' in html and "&quot;省&quot;" not in html

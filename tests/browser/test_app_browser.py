@@ -132,7 +132,7 @@ def test_search_draws_network_then_open_entity(app_page, app_url: str) -> None:
     nodes = frame.evaluate("() => window.ipkgNetwork.body.data.nodes.length")
     assert nodes >= 2
     assert "秦创原" in frame.evaluate("() => JSON.stringify(window.ipkgNetwork.body.data.nodes.get())")
-    assert frame.locator("#legend").inner_text()
+    assert frame.locator("#ipkg-legend").inner_text()
     assert re.search(r"q=%E7%A7%A6%E5%89%B5%E5%8E%9F|q=秦創原", page.url), page.url  # the view is a URL
     page.wait_for_timeout(500)
     _shot(page, "explore_qinchuangyuan")

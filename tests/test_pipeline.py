@@ -1,0 +1,211 @@
+"""The build pipeline: parallel and incremental builds, removal, and the benchmark's corpus generator.
+
+Builds run on a handful of synthetic documents (`bench.corpus`, tiny N); the
+benchmark itself (bench/run.py) never runs here.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.corpus import document, generate
+from graph.namespaces import ONTOLOGY_GRAPH, document_graph
+from graph.pipeline import BuildReport, build, process_file, remove, stored_hashes
+from graph.store import open_store
+
+
+def dump(store, tmp_path: Path, name: str = "dump.nq") -> bytes:
+    out = tmp_path / name
+    store.dump(out)
+    return out.read_bytes()
+
+
+def fresh_build(paths, tmp_path: Path, name: str, **kw) -> tuple[bytes, BuildReport]:
+    """Dump of a build of `paths` into a new in-memory store."""
+    store = open_store(None)
+    report = build(paths, store, **kw)
+    return dump(store, tmp_path, name), report
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Twenty synthetic documents (seed 7)."""
+    folder = tmp_path_factory.mktemp("corpus")
+    generate(20, folder, seed=7)
+    return folder
+
+
+# --------------------------------------------------------------------------- generator
+
+
+def test_generator_is_deterministic(tmp_path):
+    a = generate(20, tmp_path / "a", seed=3)
+    b = generate(20, tmp_path / "b", seed=3)
+    assert [p.name for p in a] == [p.name for p in b]
+    assert all(x.read_bytes() == y.read_bytes() for x, y in zip(a, b, strict=True))
+    other = generate(5, tmp_path / "c", seed=4)
+    assert [p.read_bytes() for p in other] != [p.read_bytes() for p in a[:5]]
+
+
+def test_generator_documents_do_not_depend_on_corpus_size(tmp_path):
+    small = generate(5, tmp_path / "small", seed=3)
+    assert [p.read_bytes() for p in small] == [document(3, i)[1] for i in range(5)]
+    later = generate(2, tmp_path / "later", seed=3, start=5)
+    assert [p.name for p in later] == [document(3, i)[0] for i in (5, 6)]
+
+
+def test_generated_documents_look_like_the_corpus(corpus):
+    paths = sorted(corpus.iterdir())
+    sizes = [p.stat().st_size for p in paths]
+    assert 4_000 < sum(sizes) / len(sizes) < 40_000  # the bundled documents average ~15 KB
+    encodings = {"gb18030" if b"\xd6\xaa\xca\xb6" in p.read_bytes() else "utf-8" for p in paths}  # 知识 in GB18030
+    assert "utf-8" in encodings
+    texts = [p.read_bytes().decode("utf-8", "replace") for p in paths]
+    assert sum("知识产权" in t for t in texts) >= 15
+
+
+def test_extraction_does_real_work_on_generated_documents(corpus):
+    result = process_file(sorted(corpus.iterdir())[0])
+    assert not result.error
+    classes = {str(o).rsplit("#", 1)[-1] for _, p, o in result.triples if str(p).endswith("#type")}
+    assert {"Document", "Measure", "Mention", "Region"} <= classes
+    assert len(result.triples) > 300
+
+
+# --------------------------------------------------------------------------- parallel
+
+
+@pytest.mark.slow
+def test_parallel_and_serial_builds_give_identical_dumps(corpus, tmp_path):
+    serial, r1 = fresh_build([corpus], tmp_path, "serial.nq", jobs=1)
+    parallel, r2 = fresh_build([corpus], tmp_path, "parallel.nq", jobs=2)
+    assert (r1.jobs, r2.jobs) == (1, 2)
+    assert r1.built == r2.built and len(r1.built) == 20 and not r1.failed
+    assert serial == parallel
+
+
+# --------------------------------------------------------------------------- incremental
+
+
+def test_unchanged_documents_are_not_rebuilt(corpus, tmp_path):
+    paths = sorted(corpus.iterdir())[:4]
+    store = open_store(None)
+    first = build(paths, store, jobs=1)
+    assert len(first.built) == 4
+    again = build(paths, store, jobs=1)
+    assert again.built == [] and sorted(again.unchanged) == sorted(p.name for p in paths)
+    assert build(paths, store, jobs=1, force=True).built == [p.name for p in paths]
+
+
+def test_incremental_build_reextracts_only_changed_and_new_documents(corpus, tmp_path):
+    work = tmp_path / "docs"
+    work.mkdir()
+    for p in sorted(corpus.iterdir())[:5]:
+        shutil.copy(p, work / p.name)
+    store = open_store(None)
+    build([work], store, jobs=1)
+    names = sorted(p.name for p in work.iterdir())
+    changed = work / names[1]
+    changed.write_bytes(changed.read_bytes() + "\n三、其他\n本方案自印发之日起施行。\n".encode())
+    added_name, content = document(7, 20)
+    (work / added_name).write_bytes(content)
+
+    report = build([work], store, jobs=1)
+    assert sorted(report.built) == sorted([names[1], added_name])
+    assert sorted(report.unchanged) == sorted(set(names) - {names[1]})
+    # The incremental result is exactly what a build from scratch gives.
+    scratch, _ = fresh_build([work], tmp_path, "scratch.nq", jobs=1)
+    assert dump(store, tmp_path, "incremental.nq") == scratch
+
+
+def test_stored_hashes_by_name_and_in_full(corpus):
+    paths = sorted(corpus.iterdir())[:2]
+    store = open_store(None)
+    build(paths, store, jobs=1)
+    everything = stored_hashes(store)
+    assert set(everything) == {p.name for p in paths}
+    assert stored_hashes(store, [paths[0].name, "absent.txt"]) == {paths[0].name: everything[paths[0].name]}
+
+
+# --------------------------------------------------------------------------- removal
+
+
+def test_removing_a_document_drops_only_what_it_said(corpus, tmp_path):
+    a, b = sorted(corpus.iterdir())[:2]
+    store = open_store(None)
+    build([a, b], store, jobs=1)
+    assert remove([b.name, "never-built.txt"], store) == [b.name]
+    only_a, _ = fresh_build([a], tmp_path, "only_a.nq", jobs=1)
+    assert dump(store, tmp_path, "after.nq") == only_a
+    assert set(store.graphs()) == {ONTOLOGY_GRAPH, document_graph(a.name)}
+
+
+def test_shared_entities_survive_removal_of_one_of_their_documents(corpus):
+    store = open_store(None)
+    paths = sorted(corpus.iterdir())[:6]
+    build(paths, store, jobs=1)
+    count = "SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a <https://w3id.org/ipkg/ontology#Region> }"
+    before = int(store.query(count).rows[0][0])
+    remove([paths[0].name], store)
+    after = int(store.query(count).rows[0][0])
+    assert 0 < after <= before  # regions others mention stay; the removed document's own may go
+
+
+def test_prune_mirrors_the_input_folder(corpus, tmp_path):
+    work = tmp_path / "docs"
+    work.mkdir()
+    for p in sorted(corpus.iterdir())[:3]:
+        shutil.copy(p, work / p.name)
+    store = open_store(None)
+    build([work], store, jobs=1)
+    gone = sorted(work.iterdir())[0]
+    gone.unlink()
+    report = build([work], store, jobs=1, prune=True)
+    assert report.removed == [gone.name] and report.built == []
+    mirror, _ = fresh_build([work], tmp_path, "mirror.nq", jobs=1)
+    assert dump(store, tmp_path, "pruned.nq") == mirror
+
+
+# --------------------------------------------------------------------------- failures and validation
+
+
+def test_bad_files_fail_alone(corpus, tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    good = sorted(corpus.iterdir())[0]
+    store = open_store(None)
+    report = build([good, empty, tmp_path / "missing.txt"], store, jobs=1)
+    assert report.built == [good.name]
+    assert [Path(p).name for p, _ in report.failed] == ["missing.txt", "empty.txt"]
+    assert "empty" in dict(report.failed)[str(empty)]
+
+
+def test_two_inputs_with_one_file_name_are_refused(corpus, tmp_path):
+    good = sorted(corpus.iterdir())[0]
+    twin = tmp_path / "twin" / good.name
+    twin.parent.mkdir()
+    twin.write_bytes(good.read_bytes())
+    report = build([good, twin], open_store(None), jobs=1)
+    assert report.built == [good.name]
+    assert report.failed == [(str(twin), f"another input has the same file name: {good}")]
+
+
+@pytest.mark.slow
+def test_validation_checks_each_document_built(corpus_dir):
+    report = build([corpus_dir], open_store(None), validate=True)
+    assert report.validated == len(report.built) == 5
+    assert report.violations == []
+
+
+def test_validation_reports_violations():
+    from graph.pipeline import _shacl
+
+    doc = "https://w3id.org/ipkg/id/doc/x"
+    from rdflib import URIRef
+    from rdflib.namespace import RDF
+
+    results = _shacl([(URIRef(doc), RDF.type, URIRef("https://w3id.org/ipkg/ontology#Document"))])
+    assert results and all(r.startswith("Violation") for r in results)  # no file name, title, level, genre
