@@ -389,8 +389,6 @@ def check_read_only(sparql: str) -> None:
     Raises:
         QueryRefused: the text is an update request or contains SERVICE.
     """
-    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-
     service = QueryRefused("SERVICE (federated query) is not allowed here")
     update = QueryRefused("SPARQL Update is not allowed here: the store is queried read-only")
     # The token scan is cheap and cannot be fooled by strings, IRIs or comments; it
@@ -403,6 +401,12 @@ def check_read_only(sparql: str) -> None:
         words |= {tok.upper() for kind, tok in _tokens(expanded) if kind == "name" and ":" not in tok}
     if "SERVICE" in words:
         raise service
+    if not words & _UPDATE_KEYWORDS:
+        # No update keyword anywhere: not an update, and the engine's query() runs no
+        # updates anyway. Skipping the parser saves rdflib's import and a parse per query.
+        return
+    from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+
     try:
         tree = parseQuery(sparql)
     except Exception:  # ParseException, and odd errors rdflib raises on odd prologues
