@@ -640,7 +640,7 @@ def _query_worker(folder: str, stdin: IO[str], stdout: IO[str]) -> int:
 
     try:
         store = ox.Store.read_only(folder)
-        result = store.query(request["query"], use_default_graph_as_union=True)
+        result = store.query(request["query"], use_default_graph_as_union=bool(request.get("union", True)))
         truncated = False
         if isinstance(result, ox.QueryBoolean):
             emit({"kind": "ask", "boolean": bool(result)})

@@ -364,8 +364,6 @@ def test_a_legacy_store_opens_and_is_migrated_once(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- the CLI
 
 
-@pytest.mark.xfail(strict=True, reason="graph/cli.py build writes data/store in place (open_store(out)); "
-                                       "it must build through graph.storage.begin_build")
 def test_cli_build_is_versioned_and_serialised(tmp_path: Path) -> None:
     a = write_docs(tmp_path / "a", 20, "a")
     b = write_docs(tmp_path / "b", 20, "b")
