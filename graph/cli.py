@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import io
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 DEFAULT_STORE = Path("data/store")
@@ -108,7 +111,12 @@ def _endpoint_args(p: argparse.ArgumentParser) -> None:
 
 
 def _open(source: str, args: argparse.Namespace, *, read_only: bool = True):
-    """A store for a folder, an RDF file (loaded into memory) or an endpoint."""
+    """A store for a store folder, an RDF file (loaded into memory) or an endpoint.
+
+    A store folder is opened at its published version (`graph.storage`), under a
+    lease that keeps that version on disk until the store is closed.
+    """
+    from graph import storage
     from graph.namespaces import ONTOLOGY_GRAPH
     from graph.store import open_store
 
@@ -121,29 +129,18 @@ def _open(source: str, args: argparse.Namespace, *, read_only: bool = True):
         return store
     if not path.exists():
         raise FileNotFoundError(f"{source}: no such store or file")
-    return open_store(path, read_only=read_only)
+    return storage.open_current(path)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     """`build`: documents → store or file."""
     from graph.pipeline import build, print_progress, remove
-    from graph.store import open_store
 
     if not args.inputs and not args.remove and not args.prune:
         raise ValueError("give documents to build, or --remove FILE…")
     out = Path(args.out) if args.out else DEFAULT_STORE
     to_file = out.suffix.lower() in FILE_SUFFIXES and not args.endpoint
-    if args.endpoint:
-        store = open_store(endpoint=args.endpoint, user=args.user, password=args.password)
-        where = args.endpoint
-    elif to_file:
-        store = open_store(None)
-        where = str(out)
-    else:
-        out.mkdir(parents=True, exist_ok=True)
-        store = open_store(out)
-        where = str(out)
-    try:
+    with _writable(args, out, to_file) as store:
         progress = None if args.quiet or not sys.stderr.isatty() else print_progress
         report = build(args.inputs, store, jobs=args.jobs, force=args.force, progress=progress,
                        validate=not args.no_validate, prune=args.prune)
@@ -154,8 +151,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if to_file:
             out.parent.mkdir(parents=True, exist_ok=True)
             store.dump(out)
-    finally:
-        store.close()
+    where = args.endpoint or str(out)
     print(f"built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
           f"removed {len(report.removed)}; {report.triples} triples in {report.seconds:.2f} s "
           f"({report.jobs} {'process' if report.jobs == 1 else 'processes'}) → {where}", file=sys.stderr)
@@ -163,6 +159,29 @@ def cmd_build(args: argparse.Namespace) -> int:
     if report.failed:
         return EXIT_PARTIAL if report.built or report.unchanged else EXIT_FAILED
     return EXIT_OK
+
+
+@contextlib.contextmanager
+def _writable(args: argparse.Namespace, out: Path, to_file: bool) -> Iterator:
+    """The store a build writes: an endpoint, an in-memory store (for a file), or a new version of a folder.
+
+    A store folder is built through `graph.storage.begin_build`: one build at a
+    time, on a copy of the published version, published only when the build
+    ends cleanly, so readers (the app, `serve`) never see half a build.
+    """
+    from graph import storage
+    from graph.store import open_store
+
+    if args.endpoint or to_file:
+        store = (open_store(endpoint=args.endpoint, user=args.user, password=args.password) if args.endpoint
+                 else open_store(None))
+        try:
+            yield store
+        finally:
+            store.close()
+        return
+    with storage.begin_build(out) as store:
+        yield store
 
 
 def _report_validation(report, skipped: bool) -> None:
@@ -313,22 +332,40 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """`serve`: Oxigraph's own SPARQL server (`oxigraph serve-read-only`) over an embedded store.
 
     The server answers the SPARQL 1.1 Protocol at /query (and the Graph Store
-    Protocol read side at /store), with the union of all graphs as the default
-    graph, as `query` sees the store. The process becomes the server (exec), so
-    stopping it stops the server.
+    Protocol's read side at /store), with the union of all graphs as the default
+    graph, as `query` sees the store. It serves the version published when it
+    starts, leased (`graph.storage.hold_current`) so that later builds leave it
+    on disk; restart it to serve a newer build. Stopping this command stops the
+    server.
     """
+    from graph import storage
+
     binary = _oxigraph_binary()
-    location = Path(args.source)
-    if not location.is_dir():
-        raise FileNotFoundError(f"{location}: no such store (build one with `python -m graph build … --out DIR`)")
-    cmd = [binary, "serve-read-only", "--location", str(location), "--bind", args.bind, "--union-default-graph"]
-    if args.timeout:
-        cmd += ["--timeout-s", str(int(args.timeout))]
-    print(f"serving {location} read-only at http://{args.bind}/query", file=sys.stderr, flush=True)
-    if hasattr(os, "execv"):
-        sys.stdout.flush()
-        os.execv(binary, cmd)
-    return subprocess.call(cmd)  # pragma: no cover - platforms without exec
+    root = Path(args.source)
+    if not root.is_dir():
+        raise FileNotFoundError(f"{root}: no such store (build one with `python -m graph build … --out DIR`)")
+    with storage.hold_current(root) as (version, folder):
+        cmd = [binary, "serve-read-only", "--location", str(folder), "--bind", args.bind, "--union-default-graph"]
+        if args.timeout:
+            cmd += ["--timeout-s", str(max(1, round(args.timeout)))]
+        label = f"version {version}" if version is not None else "store"
+        print(f"serving {root} ({label}) read-only at http://{args.bind}/query", file=sys.stderr, flush=True)
+        server = subprocess.Popen(cmd)
+
+        def stop(signum: int, frame: object) -> None:
+            server.terminate()
+
+        # The lease lives in this process, so the server runs as its child; a stop
+        # request for this process is passed on to it.
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+        try:
+            return server.wait()
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            if server.poll() is None:
+                server.kill()
+                server.wait()
 
 
 def _oxigraph_binary() -> str:

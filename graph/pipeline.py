@@ -7,8 +7,9 @@ name (`graph.namespaces`), so a document resolves to the same nodes whether it
 is built alone or with ten thousand others, and nothing else is rebuilt when
 it is added. A document whose bytes have not changed since the last build is
 skipped; a changed one replaces its graph whole and atomically
-(`Store.replace_graph`); `remove` (or `prune=True`) drops the graph, and with
-it what only that document said.
+(`Store.replace_graph`, or `replace_graphs` in batches where a store offers
+it); `remove` (or `prune=True`) drops the graph, and with it what only that
+document said.
 
 Parallel builds fork workers from a warmed-up parent (lexicons, gazetteer and,
 when validating, the SHACL shapes already loaded), so a worker costs a few
@@ -46,6 +47,9 @@ ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "ipkg.ttl"
 PARALLEL_THRESHOLD = 2
 #: Documents per task sent to a worker (at most; fewer when there are few).
 MAX_CHUNK = 8
+#: Documents (or triples) per write, for stores that take several graphs at once.
+BATCH_DOCUMENTS = 32
+BATCH_TRIPLES = 200_000
 #: Up to this many input names, the stored hashes are looked up name by name
 #: rather than by reading every document's hash from the store.
 LOOKUP_BY_NAME = 64
@@ -297,21 +301,67 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
     report.jobs = max(1, min(jobs or cores, len(todo))) if len(todo) >= PARALLEL_THRESHOLD else 1
     results = (_run_parallel(todo, report.jobs, validate) if report.jobs > 1
                else (process_file(p, validate) for p in todo))
-    for done, item in enumerate(results, 1):
+    writer = _Writer(store, report, progress, len(todo))
+    for item in results:
         if item.error:
             report.failed.append((str(item.path), item.error))
+            writer.count(item.file_name)
         else:
-            store.replace_graph(document_graph(item.file_name), item.triples)
-            report.built.append(item.file_name)
-            report.triples += len(item.triples)
-            report.bytes_read += _size(item.path)
-            if item.validated:
-                report.validated += 1
-                report.violations.extend((item.file_name, v) for v in item.violations)
-        if progress:
-            progress(done, len(todo), item.file_name)
+            writer.add(item)
+    writer.flush()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Writer:
+    """Writes processed documents to the store, in batches when the store can take them.
+
+    A store with ``replace_graphs(items)`` (an iterable of ``(graph, triples)``,
+    each graph replaced atomically) gets up to :data:`BATCH_DOCUMENTS` documents
+    or :data:`BATCH_TRIPLES` triples per call, so that it can commit them in one
+    transaction; any other store gets one ``replace_graph`` per document.
+    """
+
+    def __init__(self, store: Any, report: BuildReport, progress: Callable[[int, int, str], None] | None,
+                 total: int) -> None:
+        self.store, self.report, self.progress, self.total = store, report, progress, total
+        self.batch_write = getattr(store, "replace_graphs", None)
+        self.pending: list[Processed] = []
+        self.pending_triples = 0
+        self.done = 0
+
+    def count(self, name: str) -> None:
+        self.done += 1
+        if self.progress:
+            self.progress(self.done, self.total, name)
+
+    def add(self, item: Processed) -> None:
+        if self.batch_write is None:
+            self.store.replace_graph(document_graph(item.file_name), item.triples)
+            self._record(item)
+            return
+        self.pending.append(item)
+        self.pending_triples += len(item.triples)
+        if len(self.pending) >= BATCH_DOCUMENTS or self.pending_triples >= BATCH_TRIPLES:
+            self.flush()
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        self.batch_write([(document_graph(i.file_name), i.triples) for i in self.pending])
+        for item in self.pending:
+            self._record(item)
+        self.pending, self.pending_triples = [], 0
+
+    def _record(self, item: Processed) -> None:
+        report = self.report
+        report.built.append(item.file_name)
+        report.triples += len(item.triples)
+        report.bytes_read += _size(item.path)
+        if item.validated:
+            report.validated += 1
+            report.violations.extend((item.file_name, v) for v in item.violations)
+        self.count(item.file_name)
 
 
 def remove(file_names: Iterable[str], store: Any) -> list[str]:

@@ -24,6 +24,7 @@ from rdflib import Literal
 from graph.cli import EXIT_OK, main
 from graph.namespaces import ONTOLOGY_GRAPH, sparql_prefixes
 from graph.queries import run_saved, saved_queries
+from graph.storage import open_current
 from graph.store import StoreError, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +137,7 @@ def test_build_through_the_endpoint(remote, corpus_dir, capsys):
 
 @pytest.mark.parametrize("name", sorted(saved_queries()))
 def test_saved_queries_answer_as_on_the_embedded_store(name, remote, embedded):
-    local = open_store(embedded, read_only=True)
+    local = open_current(embedded)
     far = open_store(endpoint=remote, read_only=True)
     try:
         params = _examples(name, local)
@@ -158,7 +159,7 @@ def test_query_and_export_commands_on_the_endpoint(remote, embedded, tmp_path, c
 
 def test_whole_graph_dump_matches(remote, embedded, tmp_path):
     far = open_store(endpoint=remote, read_only=True)
-    local = open_store(embedded, read_only=True)
+    local = open_current(embedded)
     far.dump(tmp_path / "remote.nq")
     local.dump(tmp_path / "local.nq")
     assert (tmp_path / "remote.nq").read_bytes() == (tmp_path / "local.nq").read_bytes()
@@ -209,7 +210,7 @@ def served(embedded) -> Iterator[str]:
 
 
 def test_serve_answers_saved_queries_like_the_store(served, embedded):
-    local = open_store(embedded, read_only=True)
+    local = open_current(embedded)
     far = open_store(endpoint=served, read_only=True)
     try:
         for name in ("institutions_serving_measure", "policies_most_cited", "regions_with_protection_center"):

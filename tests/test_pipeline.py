@@ -209,3 +209,33 @@ def test_validation_reports_violations():
 
     results = _shacl([(URIRef(doc), RDF.type, URIRef("https://w3id.org/ipkg/ontology#Document"))])
     assert results and all(r.startswith("Violation") for r in results)  # no file name, title, level, genre
+
+
+class BatchingStore:
+    """An embedded store that also takes several graphs per call, as a store with batched writes would."""
+
+    def __init__(self) -> None:
+        self.inner = open_store(None)
+        self.calls: list[int] = []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def replace_graphs(self, items) -> None:
+        items = list(items)
+        self.calls.append(len(items))
+        for graph, triples in items:
+            self.inner.replace_graph(graph, triples)
+
+
+def test_batched_writes_give_the_same_graph(corpus, tmp_path, monkeypatch):
+    import graph.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 3)
+    done = []
+    store = BatchingStore()
+    report = build(sorted(corpus.iterdir())[:7], store, jobs=1, progress=lambda d, t, n: done.append((d, t)))
+    assert store.calls == [3, 3, 1]
+    assert len(report.built) == 7 and done[-1] == (7, 7)
+    single, _ = fresh_build(sorted(corpus.iterdir())[:7], tmp_path, "single.nq", jobs=1)
+    assert dump(store.inner, tmp_path, "batched.nq") == single
