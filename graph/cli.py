@@ -132,6 +132,11 @@ def _open(source: str, args: argparse.Namespace, *, read_only: bool = True):
     return storage.open_current(path)
 
 
+def _one_line(text: str) -> str:
+    """A file name or reason as one printable line (a newline in a name stays escaped)."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """`build`: documents → store or file."""
     from graph.pipeline import build, print_progress, remove
@@ -147,7 +152,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         if args.remove:
             report.removed += remove(args.remove, store)
         for path, reason in report.failed:
-            print(f"error: {path}: {reason}", file=sys.stderr)
+            print(f"error: {_one_line(path)}: {_one_line(reason)}", file=sys.stderr)
         if to_file:
             out.parent.mkdir(parents=True, exist_ok=True)
             store.dump(out)

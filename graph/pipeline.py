@@ -25,6 +25,7 @@ documents need the whole graph: ``python -m graph validate STORE``.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
@@ -225,6 +226,22 @@ def _pool_context() -> Any:
     return multiprocessing.get_context("fork" if "fork" in methods else None)
 
 
+def _die_with_parent(parent: int) -> None:
+    """A worker ends when its build does, even one killed with SIGKILL.
+
+    Linux delivers SIGKILL to the worker when the parent dies (PR_SET_PDEATHSIG);
+    the pid check closes the race where the parent died before the call.
+    """
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _run_parallel(paths: list[Path], jobs: int, validate: bool) -> Iterator[Processed]:
     """Process `paths` in `jobs` workers; yield results in input order.
 
@@ -234,7 +251,8 @@ def _run_parallel(paths: list[Path], jobs: int, validate: bool) -> Iterator[Proc
     chunk = max(1, min(MAX_CHUNK, len(paths) // (jobs * 4)))
     chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
     _warm_up(validate)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context()) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=_die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         pending: deque[Future[list[Processed]]] = deque()
         todo = iter(chunks)
         for part in todo:

@@ -245,9 +245,6 @@ def test_a_dead_builder_does_not_hold_the_lock(old_store, new_docs, tmp_path: Pa
         pass
 
 
-@pytest.mark.xfail(strict=True, reason="graph/pipeline.py: forked pool workers outlive a SIGKILLed parent "
-                                       "(blocked on the call queue for ever); they need PR_SET_PDEATHSIG "
-                                       "or a parent-pid check")
 def test_a_killed_parallel_build_leaves_no_workers(old_store, new_docs, tmp_path: Path) -> None:
     source, _before, _files = old_store
     root = copy_store(source, tmp_path / "store")

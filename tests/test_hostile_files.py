@@ -150,8 +150,6 @@ def test_thousand_files_three_bad(tmp_path: Path) -> None:
     assert len(stored_files(store)) == 997
 
 
-@pytest.mark.xfail(strict=True, reason="graph/cli.py prints report.failed paths raw: a newline in a "
-                                       "file name splits the error line in two (needs repr-style escaping)")
 def test_a_newline_in_a_file_name_still_gives_one_line(tmp_path: Path) -> None:
     folder = tmp_path / "odd"
     folder.mkdir()
