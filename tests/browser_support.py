@@ -93,3 +93,57 @@ if __name__ == "__main__":
         assert page.inner_text("h1") == "知识产权"
         print(f"Chromium {browser.version} at {CHROMIUM} launches under Playwright")
         browser.close()
+
+
+def free_port() -> int:
+    """A localhost port free right now."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_app(env: dict[str, str], log_path: str | os.PathLike[str], *, timeout_s: float = 60):
+    """Start `streamlit run app.py` on a free localhost port with `env` (IPKG_* variables
+    of the caller's environment dropped); a context manager yielding (base URL, process)."""
+    import contextlib
+    import subprocess
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+
+    @contextlib.contextmanager
+    def running():
+        port = free_port()
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith("IPKG_")} | env
+        with open(log_path, "w", encoding="utf-8") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(root / "app.py"), "--server.headless", "true",
+                 "--server.port", str(port), "--server.address", "127.0.0.1",
+                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+                cwd=root, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+            )
+            url = f"http://127.0.0.1:{port}"
+            try:
+                deadline = time.monotonic() + timeout_s
+                while True:
+                    try:
+                        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
+                            if resp.status == 200:
+                                break
+                    except OSError:
+                        if time.monotonic() > deadline:
+                            raise RuntimeError(f"streamlit did not start on {url}; see {log_path}") from None
+                        time.sleep(0.3)
+                yield url, proc
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+    return running()

@@ -15,10 +15,7 @@ left running.
 
 from __future__ import annotations
 
-import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -28,7 +25,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from browser_support import is_local
+from browser_support import is_local, run_app
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -59,45 +56,13 @@ def evil_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base / "store"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(evil_root: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, subprocess.Popen]]:
     """`streamlit run app.py` over the hostile store; yields (base URL, process)."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IPKG_")}
-    env["IPKG_STORE"] = str(evil_root)
-    env["IPKG_CORPUS"] = str(evil_root.parent / "docs")  # the entity page reads passages from the source
-    log = (tmp_path_factory.mktemp("evil-log") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                if resp.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        pytest.fail(f"streamlit did not start on {url}")
-    yield url, proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    env = {"IPKG_STORE": str(evil_root),
+           "IPKG_CORPUS": str(evil_root.parent / "docs")}  # the entity page reads passages from the source
+    with run_app(env, tmp_path_factory.mktemp("evil-log") / "streamlit.log") as running:
+        yield running
 
 
 @pytest.fixture
