@@ -24,7 +24,7 @@ import re
 import unicodedata
 from array import array
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from graph.model import NormalisedDocument, RawDocument
@@ -98,6 +98,7 @@ def normalise(raw: RawDocument) -> NormalisedDocument:
     return NormalisedDocument(raw=raw, text=text, offsets=tuple(offsets), script=script)
 
 
+@lru_cache(maxsize=65536)  # labels repeat within and across documents
 def normalise_text(text: str) -> str:
     """Normalise a short string (a label, a search query) the same way as documents."""
     script = detect_script(text)

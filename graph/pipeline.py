@@ -6,9 +6,10 @@ the triples of its own named graph; entity IRIs are functions of what they
 name (`graph.namespaces`), so a document resolves to the same nodes whether it
 is built alone or with ten thousand others, and nothing else is rebuilt when
 it is added. A document whose bytes have not changed since the last build is
-skipped; a changed one replaces its graph whole and atomically
-(`Store.replace_graph`, or `replace_graphs` in batches where a store offers
-it); `remove` (or `prune=True`) drops the graph, and with it what only that
+skipped; a changed one replaces its graph whole (`Store.replace_graph`, or,
+where a store offers it, `write_graphs`: batches of documents as N-Triples
+bytes, serialised in the workers and parsed by the store, so the parent never
+touches a term); `remove` (or `prune=True`) drops the graph, and with it what only that
 document said.
 
 Parallel builds fork workers from a warmed-up parent (lexicons, gazetteer and,
@@ -33,7 +34,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -48,8 +49,9 @@ ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "ipkg.ttl"
 PARALLEL_THRESHOLD = 2
 #: Documents per task sent to a worker (at most; fewer when there are few).
 MAX_CHUNK = 8
-#: Documents (or triples) per write, for stores that take several graphs at once.
-BATCH_DOCUMENTS = 32
+#: Documents (or triples) per write, for stores that take several graphs at once
+#: (Oxigraph's bulk loader gains little beyond a few hundred thousand quads).
+BATCH_DOCUMENTS = 50
 BATCH_TRIPLES = 200_000
 #: Up to this many input names, the stored hashes are looked up name by name
 #: rather than by reading every document's hash from the store.
@@ -69,7 +71,10 @@ class Processed:
         path: the input file.
         file_name: its base name, which keys the document in the store.
         sha256: hash of the file's bytes.
-        triples: the document graph's triples (rdflib terms).
+        triples: the document graph's triples (rdflib terms); empty when the
+            graph was asked for as ``ntriples``.
+        ntriples: the document graph as N-Triples bytes, when asked for.
+        count: number of triples in the document's graph.
         error: why the file could not be built ("" when it was).
         seconds: time spent reading, extracting and converting it.
         violations: SHACL results on this document's graph, when validated.
@@ -80,6 +85,8 @@ class Processed:
     file_name: str
     sha256: str = ""
     triples: tuple = ()
+    ntriples: bytes = b""
+    count: int = 0
     error: str = ""
     seconds: float = 0.0
     violations: tuple[str, ...] = ()
@@ -123,12 +130,14 @@ class BuildReport:
 # --------------------------------------------------------------------------- one document
 
 
-def process_file(path: str | Path, validate: bool = False) -> Processed:
+def process_file(path: str | Path, validate: bool = False, as_ntriples: bool = False) -> Processed:
     """Read, normalise, segment, extract, resolve and convert one file. Never raises.
 
     Args:
         path: the document file.
         validate: also check the document's graph (with the ontology) against the SHACL shapes.
+        as_ntriples: give the graph as N-Triples bytes (``Processed.ntriples``)
+            instead of rdflib triples.
     """
     from graph.extract import extract
     from graph.normalise import normalise
@@ -141,19 +150,29 @@ def process_file(path: str | Path, validate: bool = False) -> Processed:
     try:
         raw = read_document(path)
         result = extract(segment(normalise(raw)))
-        triples = _shared_terms(document_triples(result, resolve(result)))
+        triples = document_triples(result, resolve(result))
+        if not as_ntriples:
+            triples = _shared_terms(triples)
     except IngestError as exc:
         return Processed(path, path.name, error=exc.reason)
     except Exception as exc:  # one bad document must not stop the build
         return Processed(path, path.name, error=f"internal error: {type(exc).__name__}: {exc}")
-    seconds = time.perf_counter() - start
-    if not validate:
-        return Processed(path, raw.file_name, raw.sha256, triples, seconds=seconds)
-    try:
-        violations = _shacl(triples)
-    except Exception as exc:  # a validator crash is reported, not hidden, and not fatal
-        violations = (f"SHACL could not run: {type(exc).__name__}: {exc}",)
-    return Processed(path, raw.file_name, raw.sha256, triples, seconds=seconds, violations=violations, validated=True)
+    violations: tuple[str, ...] = ()
+    if validate:
+        try:
+            violations = _shacl(triples)
+        except Exception as exc:  # a validator crash is reported, not hidden, and not fatal
+            violations = (f"SHACL could not run: {type(exc).__name__}: {exc}",)
+    data = b""
+    if as_ntriples:
+        from graph.store import ntriples
+
+        data, triples = ntriples(triples), ()
+        count = data.count(b"\n")
+    else:
+        count = len(triples)
+    return Processed(path, raw.file_name, raw.sha256, triples, data, count, seconds=time.perf_counter() - start,
+                     violations=violations, validated=validate)
 
 
 def _shared_terms(triples: Iterable[tuple]) -> tuple:
@@ -209,8 +228,8 @@ def _warm_up(validate: bool) -> None:
         _shacl(triples)
 
 
-def _process_chunk(paths: Sequence[Path], validate: bool) -> list[Processed]:
-    return [process_file(p, validate) for p in paths]
+def _process_chunk(paths: Sequence[Path], validate: bool, as_ntriples: bool) -> list[Processed]:
+    return [process_file(p, validate, as_ntriples) for p in paths]
 
 
 # --------------------------------------------------------------------------- running them
@@ -224,6 +243,18 @@ def _pool_context() -> Any:
     """
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else None)
+
+
+#: Niceness added to workers: the parent's store writer is the narrow part of a
+#: large build, and with every core extracting it would get a fraction of one.
+WORKER_NICENESS = 5
+
+
+def _start_worker(parent: int) -> None:
+    """Worker set-up: lower priority than the writing parent, and die with it."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(WORKER_NICENESS)
+    _die_with_parent(parent)
 
 
 def _die_with_parent(parent: int) -> None:
@@ -242,7 +273,7 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _run_parallel(paths: list[Path], jobs: int, validate: bool) -> Iterator[Processed]:
+def _run_parallel(paths: list[Path], jobs: int, validate: bool, as_ntriples: bool) -> Iterator[Processed]:
     """Process `paths` in `jobs` workers; yield results in input order.
 
     At most a few chunks per worker are in flight, so results never pile up
@@ -251,19 +282,19 @@ def _run_parallel(paths: list[Path], jobs: int, validate: bool) -> Iterator[Proc
     chunk = max(1, min(MAX_CHUNK, len(paths) // (jobs * 4)))
     chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
     _warm_up(validate)
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=_die_with_parent,
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_pool_context(), initializer=_start_worker,
                              initargs=(os.getpid(),)) as pool:
         pending: deque[Future[list[Processed]]] = deque()
         todo = iter(chunks)
         for part in todo:
-            pending.append(pool.submit(_process_chunk, part, validate))
+            pending.append(pool.submit(_process_chunk, part, validate, as_ntriples))
             if len(pending) >= jobs * 3:
                 break
         while pending:
             results = pending.popleft().result()
             nxt = next(todo, None)
             if nxt is not None:
-                pending.append(pool.submit(_process_chunk, nxt, validate))
+                pending.append(pool.submit(_process_chunk, nxt, validate, as_ntriples))
             yield from results
 
 
@@ -317,16 +348,20 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
 
     cores = os.cpu_count() or 1
     report.jobs = max(1, min(jobs or cores, len(todo))) if len(todo) >= PARALLEL_THRESHOLD else 1
-    results = (_run_parallel(todo, report.jobs, validate) if report.jobs > 1
-               else (process_file(p, validate) for p in todo))
+    as_ntriples = hasattr(store, "write_graphs")
+    results = (_run_parallel(todo, report.jobs, validate, as_ntriples) if report.jobs > 1
+               else (process_file(p, validate, as_ntriples) for p in todo))
     writer = _Writer(store, report, progress, len(todo))
-    for item in results:
-        if item.error:
-            report.failed.append((str(item.path), item.error))
-            writer.count(item.file_name)
-        else:
-            writer.add(item)
-    writer.flush()
+    try:
+        for item in results:
+            if item.error:
+                report.failed.append((str(item.path), item.error))
+                writer.count(item.file_name)
+            else:
+                writer.add(item)
+        writer.flush()
+    finally:
+        writer.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -334,19 +369,23 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
 class _Writer:
     """Writes processed documents to the store, in batches when the store can take them.
 
-    A store with ``replace_graphs(items)`` (an iterable of ``(graph, triples)``,
-    each graph replaced atomically) gets up to :data:`BATCH_DOCUMENTS` documents
-    or :data:`BATCH_TRIPLES` triples per call, so that it can commit them in one
-    transaction; any other store gets one ``replace_graph`` per document.
+    A store with ``write_graphs(items)`` (``(graph, N-Triples bytes)`` pairs)
+    gets up to :data:`BATCH_DOCUMENTS` documents or :data:`BATCH_TRIPLES`
+    triples per call, in a background thread: Oxigraph parses and indexes
+    without the GIL, so the parent keeps feeding the workers meanwhile instead
+    of leaving them idle. At most one batch is being written while the next one
+    fills. Any other store gets one ``replace_graph`` per document, in line.
     """
 
     def __init__(self, store: Any, report: BuildReport, progress: Callable[[int, int, str], None] | None,
                  total: int) -> None:
         self.store, self.report, self.progress, self.total = store, report, progress, total
-        self.batch_write = getattr(store, "replace_graphs", None)
+        self.batch_write = getattr(store, "write_graphs", None)
         self.pending: list[Processed] = []
         self.pending_triples = 0
         self.done = 0
+        self.thread: ThreadPoolExecutor | None = None
+        self.writing: tuple[Future[None], list[Processed]] | None = None
 
     def count(self, name: str) -> None:
         self.done += 1
@@ -359,22 +398,41 @@ class _Writer:
             self._record(item)
             return
         self.pending.append(item)
-        self.pending_triples += len(item.triples)
+        self.pending_triples += item.count
         if len(self.pending) >= BATCH_DOCUMENTS or self.pending_triples >= BATCH_TRIPLES:
-            self.flush()
+            self.flush(wait=False)
 
-    def flush(self) -> None:
-        if not self.pending:
+    def flush(self, wait: bool = True) -> None:
+        """Start writing the pending batch; with ``wait``, return once everything is written."""
+        self._finish_writing()
+        if self.pending:
+            if self.thread is None:
+                self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipkg-store-writer")
+            batch, self.pending, self.pending_triples = self.pending, [], 0
+            items = [(document_graph(i.file_name), i.ntriples) for i in batch]
+            self.writing = (self.thread.submit(self.batch_write, items), batch)
+        if wait:
+            self._finish_writing()
+
+    def close(self) -> None:
+        """Stop the writer thread (after the batch it is writing, if any)."""
+        if self.thread is not None:
+            self.thread.shutdown()
+            self.thread = None
+
+    def _finish_writing(self) -> None:
+        if self.writing is None:
             return
-        self.batch_write([(document_graph(i.file_name), i.triples) for i in self.pending])
-        for item in self.pending:
+        future, batch = self.writing
+        self.writing = None
+        future.result()  # a failed write raises here, in the build's own thread
+        for item in batch:
             self._record(item)
-        self.pending, self.pending_triples = [], 0
 
     def _record(self, item: Processed) -> None:
         report = self.report
         report.built.append(item.file_name)
-        report.triples += len(item.triples)
+        report.triples += item.count
         report.bytes_read += _size(item.path)
         if item.validated:
             report.validated += 1

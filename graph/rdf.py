@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
@@ -20,7 +21,14 @@ Triple = tuple[Node, Node, Node]
 #: Kinds a document `ipkg:mentions` (policies are `ipkg:cites`).
 _MENTIONED = ("institution", "program", "event", "region")
 
+# rdflib makes a new URIRef on every namespace attribute access; a document's
+# provenance nodes would otherwise make tens of thousands of them.
+_TYPE, _INTEGER = RDF.type, XSD.integer
+_CHAR_START, _CHAR_END, _QUOTE, _STATED_IN = IPKG.charStart, IPKG.charEnd, IPKG.quote, IPKG.statedIn
+_MENTION, _IN_DOCUMENT, _MENTION_OF, _IN_MEASURE = IPKG.Mention, IPKG.inDocument, IPKG.mentionOf, IPKG.inMeasure
 
+
+@lru_cache(maxsize=65536)
 def zh(text: str) -> Literal:
     """A Chinese literal, tagged Simplified or Traditional by what it contains."""
     return Literal(text, lang="zh-Hans" if normalise_text(text) == text.strip() else "zh-Hant")
@@ -102,11 +110,11 @@ def document_triples(result: Extraction, resolved: Resolved) -> list[Triple]:
             measure_of[id(mention)] = m
 
     for mention in result.mentions:
-        node = _passage(t, "mention", IPKG.Mention, d, result, mention.start, mention.end, link=IPKG.inDocument,
+        node = _passage(t, "mention", _MENTION, d, result, mention.start, mention.end, link=_IN_DOCUMENT,
                         salt=mention.kind)
-        t.append((node, IPKG.mentionOf, resolved.iri_of[id(mention)]))
+        t.append((node, _MENTION_OF, resolved.iri_of[id(mention)]))
         if id(mention) in measure_of:
-            t.append((node, IPKG.inMeasure, measure_of[id(mention)]))
+            t.append((node, _IN_MEASURE, measure_of[id(mention)]))
 
     for target in result.targets:
         node = _passage(t, "target", IPKG.Target, d, result, target.start, target.end, salt=target.indicator)
@@ -127,18 +135,23 @@ def document_triples(result: Extraction, resolved: Resolved) -> list[Triple]:
 
 
 def _passage(t: list[Triple], kind: str, cls: URIRef, d: URIRef, result: Extraction, start: int, end: int,
-             *, link: URIRef = IPKG.statedIn, salt: str = "") -> URIRef:
+             *, link: URIRef = _STATED_IN, salt: str = "") -> URIRef:
     """A node read from one passage, with its provenance: document, offsets, quote."""
     s, e = result.doc.original_span(start, end)
     node = node_iri(kind + salt, result.doc.raw.file_name, s, e)
     t += [
-        (node, RDF.type, cls),
+        (node, _TYPE, cls),
         (node, link, d),
-        (node, IPKG.charStart, Literal(s, datatype=XSD.integer)),
-        (node, IPKG.charEnd, Literal(e, datatype=XSD.integer)),
-        (node, IPKG.quote, Literal(result.doc.raw.text[s:e])),
+        (node, _CHAR_START, _integer(s)),
+        (node, _CHAR_END, _integer(e)),
+        (node, _QUOTE, Literal(result.doc.raw.text[s:e])),
     ]
     return node
+
+
+@lru_cache(maxsize=65536)
+def _integer(value: int) -> Literal:
+    return Literal(value, datatype=_INTEGER)
 
 
 def _issuer_iri(issuer: str, resolved: Resolved) -> URIRef:

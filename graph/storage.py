@@ -568,7 +568,8 @@ def begin_build(
                 source.backup(str(staging))
                 del source
             _checkpoint("copied")
-            store = OxigraphStore(staging, timeout_s=timeout_s)
+            # Nobody reads the copy before it is published whole, so it can take bulk (non-atomic) writes.
+            store = OxigraphStore(staging, timeout_s=timeout_s, bulk_writes=True)
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise _store_error(f"cannot start a build in {root}: {exc}") from exc

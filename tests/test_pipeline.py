@@ -14,7 +14,7 @@ import pytest
 from bench.corpus import document, generate
 from graph.namespaces import ONTOLOGY_GRAPH, document_graph
 from graph.pipeline import BuildReport, build, process_file, remove, stored_hashes
-from graph.store import open_store
+from graph.store import OxigraphStore, open_store
 
 
 def dump(store, tmp_path: Path, name: str = "dump.nq") -> bytes:
@@ -211,31 +211,67 @@ def test_validation_reports_violations():
     assert results and all(r.startswith("Violation") for r in results)  # no file name, title, level, genre
 
 
-class BatchingStore:
-    """An embedded store that also takes several graphs per call, as a store with batched writes would."""
+class PerDocumentStore:
+    """An embedded store seen without its batched write path, as a store offering only replace_graph."""
 
     def __init__(self) -> None:
         self.inner = open_store(None)
+
+    def __getattr__(self, name):
+        if name == "write_graphs":
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+
+class CountingStore:
+    """An embedded store that records how many documents each batched write carried."""
+
+    def __init__(self, **kw) -> None:
+        self.inner = OxigraphStore(**kw)
         self.calls: list[int] = []
 
     def __getattr__(self, name):
         return getattr(self.inner, name)
 
-    def replace_graphs(self, items) -> None:
+    def write_graphs(self, items) -> None:
         items = list(items)
         self.calls.append(len(items))
-        for graph, triples in items:
-            self.inner.replace_graph(graph, triples)
+        self.inner.write_graphs(items)
 
 
-def test_batched_writes_give_the_same_graph(corpus, tmp_path, monkeypatch):
+@pytest.mark.parametrize("bulk", [False, True])
+def test_batched_writes_give_the_same_graph_as_one_update_per_document(corpus, tmp_path, monkeypatch, bulk):
     import graph.pipeline as pipeline
 
     monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 3)
+    paths = sorted(corpus.iterdir())[:7]
     done = []
-    store = BatchingStore()
-    report = build(sorted(corpus.iterdir())[:7], store, jobs=1, progress=lambda d, t, n: done.append((d, t)))
+    store = CountingStore(path=tmp_path / "bulk" if bulk else None, bulk_writes=bulk)
+    report = build(paths, store, jobs=1, progress=lambda d, t, n: done.append((d, t)))
     assert store.calls == [3, 3, 1]
     assert len(report.built) == 7 and done[-1] == (7, 7)
-    single, _ = fresh_build(sorted(corpus.iterdir())[:7], tmp_path, "single.nq", jobs=1)
-    assert dump(store.inner, tmp_path, "batched.nq") == single
+    assert report.triples == sum(process_file(p).count for p in paths)
+    single = PerDocumentStore()
+    build(paths, single, jobs=1)
+    assert dump(store.inner, tmp_path, "batched.nq") == dump(single.inner, tmp_path, "single.nq")
+    # The merged default graph is the same too (dumps leave it out).
+    merged = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert store.query(merged).rows == single.query(merged).rows
+
+
+def test_batched_writes_replace_changed_documents(corpus, tmp_path):
+    """A batch holding a graph that exists replaces it, and leaves what other documents say."""
+    paths = sorted(corpus.iterdir())[:3]
+    store = OxigraphStore()
+    build(paths, store, jobs=1)
+    before = dump(store, tmp_path, "before.nq")
+    changed = tmp_path / paths[0].name
+    changed.write_text(paths[0].read_text(encoding="utf-8") + "\n五、加强商标品牌建设。", encoding="utf-8")
+    build([changed, *paths[1:]], store, jobs=1)
+    after = dump(store, tmp_path, "after.nq")
+    assert after != before
+    expected = PerDocumentStore()
+    build([changed, *paths[1:]], expected, jobs=1)
+    assert after == dump(expected.inner, tmp_path, "expected.nq")
+    merged = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert store.query(merged).rows == expected.query(merged).rows
