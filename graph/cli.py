@@ -337,8 +337,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """`serve`: Oxigraph's own SPARQL server (`oxigraph serve-read-only`) over an embedded store.
 
     The server answers the SPARQL 1.1 Protocol at /query (and the Graph Store
-    Protocol's read side at /store), with the union of all graphs as the default
-    graph, as `query` sees the store. It serves the version published when it
+    Protocol's read side at /store), with the store's merged default graph (the
+    deduplicated union of the documents' graphs), as `query` sees the store; a
+    store built before that view existed is served with Oxigraph's union default
+    graph instead. It serves the version published when it
     starts, leased (`graph.storage.hold_current`) so that later builds leave it
     on disk; restart it to serve a newer build. Stopping this command stops the
     server.
@@ -350,7 +352,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not root.is_dir():
         raise FileNotFoundError(f"{root}: no such store (build one with `python -m graph build … --out DIR`)")
     with storage.hold_current(root) as (version, folder):
-        cmd = [binary, "serve-read-only", "--location", str(folder), "--bind", args.bind, "--union-default-graph"]
+        cmd = [binary, "serve-read-only", "--location", str(folder), "--bind", args.bind]
+        if _needs_union(folder):
+            cmd.append("--union-default-graph")
         if args.timeout:
             cmd += ["--timeout-s", str(max(1, round(args.timeout)))]
         label = f"version {version}" if version is not None else "store"
@@ -371,6 +375,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
             if server.poll() is None:
                 server.kill()
                 server.wait()
+
+
+def _needs_union(folder: Path) -> bool:
+    """True for a store without the merged default graph (see `graph.store`)."""
+    from graph.store import OxigraphStore
+
+    with OxigraphStore(folder, read_only=True) as store:
+        return store.needs_union()
 
 
 def _oxigraph_binary() -> str:

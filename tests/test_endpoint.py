@@ -227,6 +227,16 @@ def test_serve_is_read_only_and_the_union_is_the_default_graph(served):
                                                             "{ ?d a <https://w3id.org/ipkg/ontology#Document> }"},
                          headers={"Accept": "application/sparql-results+json"}, timeout=30)
     assert resp.json()["results"]["bindings"][0]["n"]["value"] == "5"
+
+    def count(query: str) -> int:
+        resp = requests.post(f"{served}/query", data={"query": query},
+                             headers={"Accept": "application/sparql-results+json"}, timeout=30)
+        return int(resp.json()["results"]["bindings"][0]["n"]["value"])
+
+    # The merged default graph, not the union-as-bag: an entity typed by several documents is typed once.
+    typed = count("SELECT (COUNT(*) AS ?n) WHERE { ?s a ?t }")
+    assert typed == count("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?t WHERE { ?s a ?t } }")
+    assert typed < count("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s a ?t } }")
     writer = open_store(endpoint=served)
     with pytest.raises(StoreError):
         writer.remove_graph(ONTOLOGY_GRAPH)
