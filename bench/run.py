@@ -574,6 +574,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cap", type=float, default=60.0,
                     help="seconds after which one query is stopped (and not run at larger sizes)")
     ap.add_argument("--results", type=Path, default=RESULTS)
+    ap.add_argument("--reuse-stores", action="store_true",
+                    help="time queries on the stores a previous run built (bench/out/store-N) instead of rebuilding")
     args = ap.parse_args(argv)
     sizes = sorted(args.sizes)
     started = time.time()
@@ -591,19 +593,13 @@ def main(argv: list[str] | None = None) -> int:
     incremental: list[tuple[str, Run]] = []
     loads: dict[tuple[str, int], tuple[int, float]] = {}
     capped: dict[str, dict[str, str]] = {kind: {} for kind in BACKENDS}
-    serial_at = max([n for n in sizes if n < 10000] or [sizes[0]])
     for n in sizes:
         folder, size = corpus(n, args.seed)
         store = OUT / f"store-{n}"
-        builds.append(timed_build(folder, store, n, size, f"{n:,}", "--no-validate"))
-        if n == sizes[0]:
-            row = timed_build(folder, OUT / "store-shacl", n, size, f"{n:,} with SHACL")
-            builds.append(row)
-            shutil.rmtree(OUT / "store-shacl")
-        if (n == serial_at and len(sizes) > 1) or len(sizes) == 1:
-            builds.append(timed_build(folder, OUT / "store-serial", n, size, f"{n:,}, one process", "--no-validate",
-                                      "--jobs", "1"))
-            shutil.rmtree(OUT / "store-serial")
+        if args.reuse_stores and (store / "CURRENT_VERSION").is_file():
+            print(f"  reusing {store} (not rebuilt, no build figures)", file=sys.stderr)
+        else:
+            builds.extend(_builds(sizes, n, folder, store, size))
         from graph import storage
 
         first_doc = sorted(p.name for p in folder.iterdir())[0]
@@ -665,6 +661,20 @@ def main(argv: list[str] | None = None) -> int:
     args.results.write_text(text, "utf-8")
     print(f"wrote {args.results}", file=sys.stderr)
     return 0
+
+
+def _builds(sizes: list[int], n: int, folder: Path, store: Path, size: int) -> list[BuildRow]:
+    """The builds at size `n`: the fresh build; with SHACL at the smallest size; one serial build."""
+    rows = [timed_build(folder, store, n, size, f"{n:,}", "--no-validate")]
+    if n == sizes[0]:
+        rows.append(timed_build(folder, OUT / "store-shacl", n, size, f"{n:,} with SHACL"))
+        shutil.rmtree(OUT / "store-shacl")
+    serial_at = max([m for m in sizes if m < 10000] or [sizes[0]])
+    if (n == serial_at and len(sizes) > 1) or len(sizes) == 1:
+        rows.append(timed_build(folder, OUT / "store-serial", n, size, f"{n:,}, one process", "--no-validate",
+                                "--jobs", "1"))
+        shutil.rmtree(OUT / "store-serial")
+    return rows
 
 
 def _ratio(num: Timing | None, den: Timing | None, bound: bool = False) -> str:
