@@ -348,10 +348,10 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
 
     cores = os.cpu_count() or 1
     report.jobs = max(1, min(jobs or cores, len(todo))) if len(todo) >= PARALLEL_THRESHOLD else 1
-    as_ntriples = hasattr(store, "write_graphs")
+    writer = _Writer(store, report, progress, len(todo))
+    as_ntriples = writer.batch_write is not None  # such a store takes the workers' N-Triples as they are
     results = (_run_parallel(todo, report.jobs, validate, as_ntriples) if report.jobs > 1
                else (process_file(p, validate, as_ntriples) for p in todo))
-    writer = _Writer(store, report, progress, len(todo))
     try:
         for item in results:
             if item.error:

@@ -594,21 +594,25 @@ def _replace_graph_update(graph: URIRef, triples: Iterable[Triple]) -> str:
     raw strings), so it is well-formed whatever the literals contain.
     """
     g = str(to_ox(graph))
-    lines = [f"{to_ox(s)} {to_ox(p)} {to_ox(o)} ." for s, p, o in triples]
+    body = ntriples(triples).decode()
     parts = [
         f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
         f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != {g}) }} }}",
         f"DROP SILENT GRAPH {g}",
     ]
-    if lines:
-        body = "\n".join(lines)
+    if body:
         # One block for both copies: a blank node keeps one identity within one operation.
-        parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{body}\n}}\n{body}\n}}")
+        parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{body}}}\n{body}}}")
     return " ;\n".join(parts)
 
 
 #: Fills the merged default graph of a store built before it existed.
 _MERGE_ALL = "INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }"
+
+
+def _merging(update: str, needs_union: bool) -> str:
+    """``update``, preceded by filling the merged default graph when the store has none yet."""
+    return " ;\n".join(part for part in (_MERGE_ALL if needs_union else "", update) if part)
 
 
 def _load_quads(path: Path, fmt: str | None) -> list[ox.Quad]:
@@ -852,6 +856,7 @@ class OxigraphStore:
         self.timeout_s = timeout_s
         self.isolate_queries = isolate_queries
         self.bulk_writes = bulk_writes
+        self._needs_union: bool | None = None  # a published version never changes; writes reset it
         self.version: int | None = None
         self._on_close = on_close
         try:
@@ -931,9 +936,11 @@ class OxigraphStore:
 
     def needs_union(self) -> bool:
         """True for a store without a merged default graph (one built before it existed)."""
-        store = self._ox
-        has_default = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
-        return not has_default and next(iter(store.named_graphs()), None) is not None
+        if self._needs_union is None:
+            store = self._ox
+            has_default = next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is not None
+            self._needs_union = not has_default and next(iter(store.named_graphs()), None) is not None
+        return self._needs_union
 
     def graphs(self) -> list[URIRef]:
         """The named graphs, sorted by IRI (blank-node graphs are left out)."""
@@ -988,12 +995,14 @@ class OxigraphStore:
             self._ox.update(update)  # one update = one transaction in Oxigraph
         except (OSError, SyntaxError, RuntimeError) as exc:
             raise StoreError(f"update failed: {exc}") from exc
+        finally:
+            self._needs_union = None
 
     def _merged_update(self, update: str) -> None:
         """Run an update, first filling the merged default graph if the store predates it."""
-        if self.needs_union():
-            update = f"{_MERGE_ALL} ;\n{update}"
-        self._update(update)
+        update = _merging(update, self.needs_union())
+        if update:
+            self._update(update)
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         """Replace one named graph's content (and its share of the merged view) in one transaction."""
@@ -1017,10 +1026,7 @@ class OxigraphStore:
         items = list(items)
         store = self._ox
         existing = [g for g, _ in items if store.contains_named_graph(_graph_to_ox(g))]
-        if existing:
-            self._merged_update(" ;\n".join(_replace_graph_update(g, []) for g in existing))
-        elif self.needs_union():
-            self._update(_MERGE_ALL)
+        self._merged_update(" ;\n".join(_replace_graph_update(g, []) for g in existing))
         # Named-graph quads, then the same triples again as default-graph lines (N-Triples is N-Quads).
         buffer = b"".join([*(_named_nquads(g, data) for g, data in items), *(data for _, data in items)])
         if not buffer:
@@ -1032,6 +1038,8 @@ class OxigraphStore:
                 store.load(buffer, format=ox.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, RuntimeError, ValueError) as exc:
             raise StoreError(f"write failed: {exc}") from exc
+        finally:
+            self._needs_union = None
 
     def load_file(self, path: str | Path, graph: URIRef, fmt: str | None = None) -> None:
         """Replace ``graph`` with a file's triples, atomically.
@@ -1272,9 +1280,7 @@ class EndpointStore:
         return self._needs_union
 
     def _merged_update(self, update: str) -> None:
-        if self.needs_union():
-            update = f"{_MERGE_ALL} ;\n{update}"
-        self._update(update)
+        self._update(_merging(update, self.needs_union()))
         self._needs_union = None
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:

@@ -23,6 +23,8 @@ import sys
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from server_support import free_port, stop_process
+
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Playwright, Route
 
@@ -95,15 +97,6 @@ if __name__ == "__main__":
         browser.close()
 
 
-def free_port() -> int:
-    """A localhost port free right now."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def run_app(env: dict[str, str], log_path: str | os.PathLike[str], *, timeout_s: float = 60):
     """Start `streamlit run app.py` on a free localhost port with `env` (IPKG_* variables
     of the caller's environment dropped); a context manager yielding (base URL, process)."""
@@ -140,10 +133,6 @@ def run_app(env: dict[str, str], log_path: str | os.PathLike[str], *, timeout_s:
                         time.sleep(0.3)
                 yield url, proc
             finally:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+                stop_process(proc)
 
     return running()

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,16 +23,11 @@ from graph.namespaces import ONTOLOGY_GRAPH, sparql_prefixes
 from graph.queries import run_saved, saved_queries
 from graph.storage import open_current
 from graph.store import StoreError, open_store
+from server_support import oxigraph_server, sparql_server
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.server
 PREFIXES = sparql_prefixes()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _oxigraph() -> str:
@@ -46,47 +38,11 @@ def _oxigraph() -> str:
     return found
 
 
-def _wait_ready(proc: subprocess.Popen, base: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with requests.post(f"{base}/query", data={"query": "ASK {}"}, timeout=2) as resp:
-                if resp.status_code == 200:
-                    return
-        except requests.ConnectionError:
-            pass
-        if proc.poll() is not None or time.monotonic() > deadline:
-            err = proc.stderr.read().decode() if proc.stderr else ""
-            proc.kill()
-            pytest.fail(f"server did not start: {err}", pytrace=False)
-        time.sleep(0.1)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stderr:
-        proc.stderr.close()
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
     """`oxigraph serve` on a free loopback port with a temporary location."""
-    data = Path(tempfile.mkdtemp(prefix="ipkg-endpoint-"))
-    port = _free_port()
-    proc = subprocess.Popen([_oxigraph(), "serve", "--location", str(data), "--bind", f"127.0.0.1:{port}"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(proc, base)
+    with oxigraph_server(_oxigraph()) as base:
         yield base
-    finally:
-        _stop(proc)
-        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -198,15 +154,8 @@ def test_credentials_reach_the_store(monkeypatch, tmp_path):
 @pytest.fixture(scope="module")
 def served(embedded) -> Iterator[str]:
     """`python -m graph serve STORE` on a free loopback port."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "graph", "serve", str(embedded), "--bind", f"127.0.0.1:{port}"],
-                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_ready(proc, base)
+    with sparql_server([sys.executable, "-m", "graph", "serve", str(embedded)], cwd=ROOT) as base:
         yield base
-    finally:
-        _stop(proc)
 
 
 def test_serve_answers_saved_queries_like_the_store(served, embedded):

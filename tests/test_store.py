@@ -5,13 +5,12 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
@@ -34,6 +33,7 @@ from graph.store import (
     running_abandoned_queries,
     to_ox,
 )
+from server_support import oxigraph_server
 
 ROOT = Path(__file__).resolve().parents[1]
 G1 = URIRef("https://w3id.org/ipkg/graph/doc/one")
@@ -501,45 +501,12 @@ def _oxigraph_binary() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def server() -> str:
+def server() -> Iterator[str]:
     binary = _oxigraph_binary()
     if binary is None:
         pytest.skip("the `oxigraph` server binary is not installed (pip install oxigraph)")
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    data = Path(tempfile.mkdtemp(prefix="ipkg-oxigraph-"))
-    proc = subprocess.Popen(
-        [binary, "serve", "--location", str(data), "--bind", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with requests.post(f"{base}/query", data={"query": "ASK {}"}, timeout=2) as resp:
-                    if resp.status_code == 200:
-                        break
-            except requests.ConnectionError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                err = proc.stderr.read().decode() if proc.stderr else ""
-                pytest.fail(f"oxigraph serve did not start: {err}")
-            time.sleep(0.1)
+    with oxigraph_server(binary) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()
-        shutil.rmtree(data, ignore_errors=True)
 
 
 @pytest.fixture
