@@ -414,6 +414,36 @@ def _parse_tree_names(tree: Any) -> Iterator[str]:
 
 
 @lru_cache(maxsize=1024)
+def limit_select(sparql: str, max_rows: int | None) -> str:
+    """The query with ``LIMIT max_rows + 1`` added when it is a SELECT without a LIMIT.
+
+    An endpoint sends its whole answer before the client can cut it at ``max_rows``;
+    the limit makes the server stop there (the extra row tells that rows were cut).
+    CONSTRUCT and DESCRIBE are left alone: a LIMIT there counts solutions, not triples.
+    """
+    if max_rows is None:
+        return sparql
+    toks = _tokens(sparql)
+    depth, end, form = 0, None, None
+    for i, (kind, tok) in enumerate(toks):
+        if kind == "name" and form is None and tok.upper() in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+            form = tok.upper()
+        elif kind == "op" and tok == "{":
+            depth += 1
+        elif kind == "op" and tok == "}":
+            depth -= 1
+            if depth == 0 and end is None:
+                end = i  # the end of the main WHERE group: solution modifiers follow
+    if form != "SELECT" or end is None:
+        return sparql
+    tail = [(i, tok.upper()) for i, (kind, tok) in enumerate(toks[end + 1:], end + 1) if kind == "name"]
+    if any(tok == "LIMIT" for _, tok in tail):
+        return sparql
+    # A trailing VALUES block comes after the solution modifiers.
+    at = next((i for i, tok in tail if tok == "VALUES"), len(toks))
+    return "".join(t for _, t in toks[:at]) + f"\nLIMIT {max_rows + 1}\n" + "".join(t for _, t in toks[at:])
+
+
 def check_read_only(sparql: str) -> None:
     """Refuse SPARQL Update and SERVICE; let every query (valid or not) through.
 
@@ -1202,7 +1232,7 @@ class EndpointStore:
         """
         del isolate
         check_read_only(sparql)
-        data = {"query": bind_query(sparql, bindings)}
+        data = {"query": limit_select(bind_query(sparql, bindings), max_rows)}
         if self.union_default_graph and self.needs_union():
             data["union-default-graph"] = ""
         limit = timeout_s if timeout_s is not None else self.timeout_s

@@ -190,3 +190,14 @@ def test_serve_is_read_only_and_the_union_is_the_default_graph(served):
     with pytest.raises(StoreError):
         writer.remove_graph(ONTOLOGY_GRAPH)
     assert ONTOLOGY_GRAPH in open_store(endpoint=served, read_only=True).graphs()
+
+
+def test_row_cap_reaches_the_server_and_still_reports_truncation(served):
+    far = open_store(endpoint=served, read_only=True)
+    try:
+        cut = far.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }", max_rows=7)
+        assert len(cut.rows) == 7 and cut.truncated
+        whole = far.query("SELECT ?d WHERE { ?d a <https://w3id.org/ipkg/ontology#Document> }", max_rows=5)
+        assert len(whole.rows) == 5 and not whole.truncated  # exactly the cap: nothing was cut
+    finally:
+        far.close()

@@ -29,6 +29,7 @@ from graph.store import (
     _tokens,
     bind_query,
     from_ox,
+    limit_select,
     open_store,
     running_abandoned_queries,
     to_ox,
@@ -581,3 +582,27 @@ def test_read_only_endpoint_refuses_writes(server):
             ro.remove_graph(G1)
     finally:
         ro.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("SELECT ?s WHERE { ?s ?p ?o }", "SELECT ?s WHERE { ?s ?p ?o }\nLIMIT 11\n"),
+        ("SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s", "SELECT ?s WHERE { ?s ?p ?o } ORDER BY ?s\nLIMIT 11\n"),
+        # a sub-select's LIMIT is not the query's
+        ("SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 } }",
+         "SELECT ?s WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 2 } }\nLIMIT 11\n"),
+        ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 500", "SELECT ?s WHERE { ?s ?p ?o } LIMIT 500"),
+        ("SELECT ?s WHERE { ?s ?p ?o } VALUES ?s { <urn:a> }",
+         "SELECT ?s WHERE { ?s ?p ?o } \nLIMIT 11\nVALUES ?s { <urn:a> }"),
+        # braces and keywords inside strings, IRIs and comments do not count
+        ("SELECT ?s WHERE { ?s ?p '}' } # LIMIT 1", "SELECT ?s WHERE { ?s ?p '}' } # LIMIT 1\nLIMIT 11\n"),
+        # a LIMIT on CONSTRUCT or DESCRIBE counts solutions, not triples: left alone
+        ("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"),
+        ("DESCRIBE <urn:a>", "DESCRIBE <urn:a>"),
+        ("ASK { ?s ?p ?o }", "ASK { ?s ?p ?o }"),
+    ],
+)
+def test_limit_select_pushes_the_row_cap_into_select_queries(query, expected):
+    assert limit_select(query, 10) == expected
+    assert limit_select(query, None) == query
