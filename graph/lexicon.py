@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -37,6 +38,7 @@ class Lexicon:
         self._entries: dict[str, list[Any]] = {}
         self._lengths: list[int] = []
         self._by_first: dict[str, list[int]] = {}  # first character → key lengths, longest first
+        self._starts: re.Pattern[str] | None = None  # any first character; built on first scan
 
     def add(self, key: str, value: Any) -> None:
         """Register `value` under the surface string `key`."""
@@ -48,6 +50,7 @@ class Lexicon:
         if len(key) not in self._lengths:
             self._lengths.append(len(key))
             self._lengths.sort(reverse=True)
+        self._starts = None
         lengths = self._by_first.setdefault(key[0], [])
         if len(key) not in lengths:
             lengths.append(len(key))
@@ -67,21 +70,23 @@ class Lexicon:
     def finditer(self, text: str, start: int = 0, end: int | None = None) -> Iterator[Hit]:
         """Non-overlapping longest matches, left to right."""
         end = len(text) if end is None else end
-        i = start
         by_first = self._by_first
         entries = self._entries
-        while i < end:
-            lengths = by_first.get(text[i])
-            if lengths:
-                for length in lengths:
-                    if i + length <= end:
-                        key = text[i:i + length]
-                        values = entries.get(key)
-                        if values:
-                            yield Hit(i, i + length, key, tuple(values))
-                            i += length
-                            break
-                else:
-                    i += 1
+        if self._starts is None:
+            # Jumping to the next possible first character in C skips most of a text.
+            self._starts = re.compile("[" + "".join(re.escape(c) for c in by_first) + "]" if by_first else "(?!)")
+        find = self._starts.search
+        found = find(text, start, end)
+        while found is not None:
+            i = found.start()
+            for length in by_first[text[i]]:
+                if i + length <= end:
+                    key = text[i:i + length]
+                    values = entries.get(key)
+                    if values:
+                        yield Hit(i, i + length, key, tuple(values))
+                        i += length
+                        break
             else:
                 i += 1
+            found = find(text, i, end)
