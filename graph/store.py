@@ -1096,6 +1096,16 @@ def _collect(res: Any, max_rows: int | None, cancel: threading.Event) -> QueryRe
     """Turn a pyoxigraph result into a QueryResult, polling ``cancel`` per row."""
     if isinstance(res, ox.QueryBoolean):
         return QueryResult(kind="ask", boolean=bool(res))
+    # A result repeats its terms (predicates, classes, the node it is about), and an
+    # rdflib term costs microseconds to build: each distinct term is converted once.
+    memo: dict[Any, Term | None] = {}
+
+    def convert(term: Any) -> Term | None:
+        found = memo.get(term, memo)
+        if found is memo:
+            found = memo[term] = from_ox(term)
+        return found  # type: ignore[return-value]
+
     if isinstance(res, ox.QueryTriples):
         triples: list[Triple] = []
         for t in res:
@@ -1103,7 +1113,7 @@ def _collect(res: Any, max_rows: int | None, cancel: threading.Event) -> QueryRe
                 break
             if max_rows is not None and len(triples) >= max_rows:
                 return QueryResult(kind="graph", triples=triples, truncated=True)
-            triples.append((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))  # type: ignore[arg-type]
+            triples.append((convert(t.subject), convert(t.predicate), convert(t.object)))  # type: ignore[arg-type]
         return QueryResult(kind="graph", triples=triples)
     variables = [v.value for v in res.variables]
     width = len(variables)
@@ -1113,7 +1123,7 @@ def _collect(res: Any, max_rows: int | None, cancel: threading.Event) -> QueryRe
             break
         if max_rows is not None and len(rows) >= max_rows:
             return QueryResult(kind="select", variables=variables, rows=rows, truncated=True)
-        rows.append(tuple(from_ox(sol[i]) for i in range(width)))
+        rows.append(tuple(convert(sol[i]) for i in range(width)))
     return QueryResult(kind="select", variables=variables, rows=rows)
 
 
