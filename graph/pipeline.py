@@ -52,8 +52,8 @@ MAX_CHUNK = 8
 #: Documents (or triples) per write, for stores that take several graphs at once.
 #: Each bulk load lands in RocksDB as new files that compaction merges with the
 #: rest of the store, so fewer, larger loads cost less as the store grows (3,000
-#: documents: 213 s at 50 per batch, 192 s at 200); the price is the parent's memory
-#: (about 1.9 GB at 600,000 triples, with one batch writing while the next fills).
+#: documents: 213 s at 50 per batch, 192 s at 200); the price is memory, as one batch
+#: is written while the next fills (a 10,000-document build peaks at 2.0 GB, 0.8 at 50).
 BATCH_DOCUMENTS = 200
 BATCH_TRIPLES = 600_000
 #: Up to this many input names, the stored hashes are looked up name by name

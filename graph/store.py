@@ -413,7 +413,6 @@ def _parse_tree_names(tree: Any) -> Iterator[str]:
             stack.extend(node.values())
 
 
-@lru_cache(maxsize=1024)
 def limit_select(sparql: str, max_rows: int | None) -> str:
     """The query with ``LIMIT max_rows + 1`` added when it is a SELECT without a LIMIT.
 
@@ -444,6 +443,7 @@ def limit_select(sparql: str, max_rows: int | None) -> str:
     return "".join(t for _, t in toks[:at]) + f"\nLIMIT {max_rows + 1}\n" + "".join(t for _, t in toks[at:])
 
 
+@lru_cache(maxsize=1024)
 def check_read_only(sparql: str) -> None:
     """Refuse SPARQL Update and SERVICE; let every query (valid or not) through.
 
