@@ -242,7 +242,7 @@ def breakdown(folder: Path, sample: int = 60) -> dict[str, float]:
 
     from graph.namespaces import document_graph
     from graph.pipeline import BATCH_DOCUMENTS, _shacl, _warm_up, process_file
-    from graph.store import OxigraphStore, ntriples
+    from graph.store import OxigraphStore, ntriples, split_passages
 
     paths = sorted(folder.iterdir())[:sample]
     _warm_up(True)
@@ -253,13 +253,15 @@ def breakdown(folder: Path, sample: int = 60) -> dict[str, float]:
     n = len(results)
     triples = [r.triples for r in results]
     started = time.perf_counter()
-    results = [dataclasses.replace(r, triples=(), ntriples=ntriples(r.triples)) for r in results]
+    parts = [split_passages(r.triples) for r in results]
+    results = [dataclasses.replace(r, triples=(), ntriples=ntriples(kept), passages=ntriples(once))
+               for r, (kept, once) in zip(results, parts, strict=True)]
     out = {"extract, with N-Triples for the store": (extract_s + time.perf_counter() - started) / n * 1000}
     started = time.perf_counter()
     for r in results:
         pickle.loads(pickle.dumps(r))
     out["result to parent"] = (time.perf_counter() - started) / n * 1000
-    items = [(document_graph(r.file_name), r.ntriples) for r in results]
+    items = [(document_graph(r.file_name), r.ntriples, r.passages) for r in results]
     batches = [items[i:i + BATCH_DOCUMENTS] for i in range(0, n, BATCH_DOCUMENTS)]
     with tempfile.TemporaryDirectory(dir=OUT) as tmp:
         for label, bulk in (("store write (write_graphs, bulk loader)", True),

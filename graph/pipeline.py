@@ -9,8 +9,11 @@ it is added. A document whose bytes have not changed since the last build is
 skipped; a changed one replaces its graph whole (`Store.replace_graph`, or,
 where a store offers it, `write_graphs`: batches of documents as N-Triples
 bytes, serialised in the workers and parsed by the store, so the parent never
-touches a term); `remove` (or `prune=True`) drops the graph, and with it what only that
-document said.
+touches a term). A document's passage nodes (its measures, mentions and
+targets, with their offsets and quotes) are its alone, so they are stored once,
+in the merged default graph, outside its named graph
+(`graph.store.split_passages`). `remove` (or `prune=True`) drops the graph,
+its passages, and what only that document said.
 
 Parallel builds fork workers from a warmed-up parent (lexicons, gazetteer and,
 when validating, the SHACL shapes already loaded), so a worker costs a few
@@ -76,7 +79,10 @@ class Processed:
         sha256: hash of the file's bytes.
         triples: the document graph's triples (rdflib terms); empty when the
             graph was asked for as ``ntriples``.
-        ntriples: the document graph as N-Triples bytes, when asked for.
+        ntriples: the triples the document's named graph keeps, as N-Triples
+            bytes, when asked for.
+        passages: its passage triples as N-Triples bytes (stored once, in the
+            merged default graph: `graph.store.split_passages`), when asked for.
         count: number of triples in the document's graph.
         error: why the file could not be built ("" when it was).
         seconds: time spent reading, extracting and converting it.
@@ -89,6 +95,7 @@ class Processed:
     sha256: str = ""
     triples: tuple = ()
     ntriples: bytes = b""
+    passages: bytes = b""
     count: int = 0
     error: str = ""
     seconds: float = 0.0
@@ -166,16 +173,15 @@ def process_file(path: str | Path, validate: bool = False, as_ntriples: bool = F
             violations = _shacl(triples)
         except Exception as exc:  # a validator crash is reported, not hidden, and not fatal
             violations = (f"SHACL could not run: {type(exc).__name__}: {exc}",)
-    data = b""
+    data = once = b""
+    count = len(triples)
     if as_ntriples:
-        from graph.store import ntriples
+        from graph.store import ntriples, split_passages
 
-        data, triples = ntriples(triples), ()
-        count = data.count(b"\n")
-    else:
-        count = len(triples)
-    return Processed(path, raw.file_name, raw.sha256, triples, data, count, seconds=time.perf_counter() - start,
-                     violations=violations, validated=validate)
+        kept, passages = split_passages(triples)
+        data, once, triples = ntriples(kept), ntriples(passages), ()
+    return Processed(path, raw.file_name, raw.sha256, triples, data, once, count,
+                     seconds=time.perf_counter() - start, violations=violations, validated=validate)
 
 
 def _shared_terms(triples: Iterable[tuple]) -> tuple:
@@ -372,7 +378,7 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
 class _Writer:
     """Writes processed documents to the store, in batches when the store can take them.
 
-    A store with ``write_graphs(items)`` (``(graph, N-Triples bytes)`` pairs)
+    A store with ``write_graphs(items)`` (``(graph, N-Triples, passage N-Triples)``)
     gets up to :data:`BATCH_DOCUMENTS` documents or :data:`BATCH_TRIPLES`
     triples per call, in a background thread: Oxigraph parses and indexes
     without the GIL, so the parent keeps feeding the workers meanwhile instead
@@ -412,7 +418,7 @@ class _Writer:
             if self.thread is None:
                 self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ipkg-store-writer")
             batch, self.pending, self.pending_triples = self.pending, [], 0
-            items = [(document_graph(i.file_name), i.ntriples) for i in batch]
+            items = [(document_graph(i.file_name), i.ntriples, i.passages) for i in batch]
             self.writing = (self.thread.submit(self.batch_write, items), batch)
         if wait:
             self._finish_writing()

@@ -32,7 +32,10 @@ the default graph. A triple stated by two documents is one triple there, so
 joins do not multiply by the number of documents that repeat an entity's
 labels (the union-as-bag that pyoxigraph offers made saved queries 10–100×
 slower at 100 documents). ``GRAPH ?g { … }`` still reaches each document's own
-graph. A store written before this (named graphs, empty default graph) is
+graph, except for its passage nodes (measures, mentions, targets with their
+offsets and quotes): those are the document's alone, so they are stored once,
+in the default graph (:func:`split_passages`), and belong to the graph that
+types their document. A store written before this (named graphs, empty default graph) is
 queried with the union default graph until its next write fills the view.
 
 *Language tags.* Oxigraph lowercases language tags, so dumps carry
@@ -52,6 +55,7 @@ how many are still running.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import os
 import re
@@ -71,7 +75,7 @@ from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
-from graph.namespaces import PREFIXES
+from graph.namespaces import IPKG, PREFIXES
 
 __all__ = [
     "RDF_FORMATS",
@@ -94,6 +98,7 @@ __all__ = [
     "running_abandoned_queries",
     "serialize_quads",
     "serialize_triples",
+    "split_passages",
     "to_ox",
 ]
 
@@ -249,6 +254,45 @@ def ntriples(triples: Iterable[Triple]) -> bytes:
 
     # The triples keep every term alive for the whole call, so no id is reused.
     return "".join([f"{text(s)} {text(p)} {text(o)} .\n" for s, p, o in triples]).encode()
+
+
+# --------------------------------------------------------------------------- passages
+
+#: The links from a passage node (a measure, mention or target read from one passage of
+#: one document, with its offsets and quote) to that document.
+PASSAGE_LINKS = (IPKG.statedIn, IPKG.inDocument)
+_PASSAGE_PATH = "|".join(f"<{link}>" for link in PASSAGE_LINKS)
+_DOCUMENT = f"<{IPKG.Document}>"
+_TYPE_STR, _DOCUMENT_STR = str(RDF.type), str(IPKG.Document)
+_LINK_STRS = frozenset(map(str, PASSAGE_LINKS))
+
+
+def split_passages(triples: Iterable[Triple]) -> tuple[list[Triple], list[Triple]]:
+    """A document graph's triples as (what the named graph keeps, the passage triples).
+
+    A passage node belongs to one document alone (its IRI hashes the file name and
+    offsets), so no other graph repeats its triples and the merged default graph
+    would only copy them: they are stored once, in the default graph. They are
+    about 70% of a document's triples, and a quad in a named graph costs six index
+    entries plus three for its copy in the default graph, so this halves the
+    build's writes. Passage triples are those whose subject has ``ipkg:statedIn``
+    or ``ipkg:inDocument`` to a node the same triples type ``ipkg:Document``;
+    :func:`_replace_graph_update` finds them again by the same rule.
+    """
+    triples = list(triples)
+    # Compared as plain strings: rdflib's term equality runs in Python and made this
+    # a tenth of a worker's time per document. Only IRIs are ever kept as matches.
+    documents = {str(s) for s, p, o in triples
+                 if str(p) == _TYPE_STR and str(o) == _DOCUMENT_STR and isinstance(o, URIRef)}
+    nodes = {str(s) for s, p, o in triples
+             if str(p) in _LINK_STRS and str(o) in documents and isinstance(o, URIRef) and isinstance(s, URIRef)}
+    if not nodes:
+        return triples, []
+    kept: list[Triple] = []
+    passages: list[Triple] = []
+    for triple in triples:
+        (passages if str(triple[0]) in nodes and isinstance(triple[0], URIRef) else kept).append(triple)
+    return kept, passages
 
 
 def _named_nquads(graph: URIRef, data: bytes) -> bytes:
@@ -618,22 +662,39 @@ def _replace_graph_update(graph: URIRef, triples: Iterable[Triple]) -> str:
 
     The default graph holds the deduplicated union of all named graphs, so queries
     read one set of triples instead of the bag every document graph repeats (entity
-    types and labels are stated once per mentioning document): first the old graph's
-    triples that no other graph states leave the default graph, then the new ones
-    enter both. Built from canonical N-Triples serialisations of terms (never from
-    raw strings), so it is well-formed whatever the literals contain.
+    types and labels are stated once per mentioning document), plus the passage
+    triples of the graph's documents, which live there alone (:func:`split_passages`).
+    First the old graph's passage triples go, then its triples that no other graph
+    states leave the default graph, then the new ones enter. Built from canonical
+    N-Triples serialisations of terms (never from raw strings), so it is well-formed
+    whatever the literals contain.
     """
     g = str(to_ox(graph))
-    body = ntriples(triples).decode()
+    kept, passages = split_passages(triples)
+    body, once = ntriples(kept).decode(), ntriples(passages).decode()
     parts = [
+        f"DELETE {{ ?n ?p ?o }} WHERE {{ GRAPH {g} {{ ?d a {_DOCUMENT} }} ?n {_PASSAGE_PATH} ?d . ?n ?p ?o }}",
         f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "
         f"FILTER NOT EXISTS {{ GRAPH ?h {{ ?s ?p ?o }} FILTER(?h != {g}) }} }}",
         f"DROP SILENT GRAPH {g}",
     ]
-    if body:
+    if body or once:
         # One block for both copies: a blank node keeps one identity within one operation.
-        parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{body}}}\n{body}}}")
+        parts.append(f"INSERT DATA {{ GRAPH {g} {{\n{body}}}\n{body}{once}}}")
     return " ;\n".join(parts)
+
+
+#: Counts (``?n``) the passage triples stored in the default graph alone; a store
+#: written before passages were stored once also has them in the named graphs.
+_PASSAGES_ONLY = (
+    f"SELECT (COUNT(*) AS ?n) WHERE {{ ?node {_PASSAGE_PATH} ?d "
+    f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?node {_PASSAGE_PATH} ?d }} }} ?node ?p ?o }}"
+)
+#: The same triples, for dumps.
+_PASSAGE_TRIPLES = (
+    f"CONSTRUCT {{ ?node ?p ?o }} WHERE {{ ?node {_PASSAGE_PATH} ?d "
+    f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?node {_PASSAGE_PATH} ?d }} }} ?node ?p ?o }}"
+)
 
 
 #: Fills the merged default graph of a store built before it existed.
@@ -978,7 +1039,7 @@ class OxigraphStore:
         return sorted(URIRef(g.value) for g in graphs if isinstance(g, ox.NamedNode))
 
     def __len__(self) -> int:
-        """Quads in the named graphs (the merged default graph is a derived view).
+        """Quads in the named graphs and passage triples (the rest of the default graph is a derived view).
 
         Counted by Oxigraph, not by iterating in Python: ten thousand documents
         hold tens of millions of quads.
@@ -987,20 +1048,24 @@ class OxigraphStore:
         total = len(store)
         if next(iter(store.named_graphs()), None) is None:
             return total
-        result = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the default graph alone
-        return total - int(next(iter(result))[0].value)
+        default = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the default graph alone
+        passages = store.query(_PASSAGES_ONLY)
+        return total - int(next(iter(default))[0].value) + int(next(iter(passages))[0].value)
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of the dataset (pyoxigraph terms; for dumps and exports).
 
-        The merged default graph only repeats the named graphs, so it is left
-        out; a store holding nothing but a default graph yields that.
+        The named graphs, and the passage triples in the default graph (the rest
+        of it only repeats the named graphs); a store holding nothing but a
+        default graph yields that.
         """
         store = self._ox
         if next(iter(store.named_graphs()), None) is None:
             return iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
-        return (q for q in store.quads_for_pattern(None, None, None, None)
-                if not isinstance(q.graph_name, ox.DefaultGraph))
+        named = (q for q in store.quads_for_pattern(None, None, None, None)
+                 if not isinstance(q.graph_name, ox.DefaultGraph))
+        passages = (ox.Quad(t.subject, t.predicate, t.object) for t in store.query(_PASSAGE_TRIPLES))
+        return itertools.chain(named, passages)
 
     def dump(self, path: str | Path, fmt: str | None = None, *, union: bool = True) -> None:
         """Write the dataset to ``path``; the same content always gives the same bytes.
@@ -1042,12 +1107,14 @@ class OxigraphStore:
         """Drop one named graph and what only it said; nothing happens when it does not exist."""
         self._merged_update(_replace_graph_update(graph, []))
 
-    def write_graphs(self, items: Iterable[tuple[URIRef, bytes]]) -> None:
+    def write_graphs(self, items: Iterable[tuple[URIRef, bytes, bytes]]) -> None:
         """Replace several named graphs, each given as N-Triples bytes (see :func:`ntriples`).
 
-        The build's write path: graphs that exist are first removed with what
-        only they said (one update), then every graph and its share of the merged
-        default graph are loaded from one N-Quads buffer, in one transaction, or
+        The build's write path. Each item is (graph, the triples its named graph
+        keeps, its passage triples), as :func:`split_passages` divides them.
+        Graphs that exist are first removed with what only they said (one
+        update), then every graph, its share of the merged default graph and its
+        passages are loaded from one N-Quads buffer, in one transaction, or
         through the bulk loader when the store was opened with ``bulk_writes``.
         Parsing and indexing run in Oxigraph, not in Python.
         """
@@ -1055,10 +1122,12 @@ class OxigraphStore:
             raise StoreError("the store is open read-only")
         items = list(items)
         store = self._ox
-        existing = [g for g, _ in items if store.contains_named_graph(_graph_to_ox(g))]
+        existing = [g for g, _, _ in items if store.contains_named_graph(_graph_to_ox(g))]
         self._merged_update(" ;\n".join(_replace_graph_update(g, []) for g in existing))
-        # Named-graph quads, then the same triples again as default-graph lines (N-Triples is N-Quads).
-        buffer = b"".join([*(_named_nquads(g, data) for g, data in items), *(data for _, data in items)])
+        # Named-graph quads, then the same triples again and the passages as default-graph
+        # lines (N-Triples is N-Quads).
+        buffer = b"".join([*(_named_nquads(g, data) for g, data, _ in items),
+                           *(data + once for _, data, once in items)])
         if not buffer:
             return
         try:
@@ -1257,8 +1326,9 @@ class EndpointStore:
     def __len__(self) -> int:
         res = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", union=False)
         named = int(res.rows[0][0]) if res.rows else 0  # type: ignore[arg-type]
-        if named:
-            return named  # the merged default graph only repeats the named graphs
+        if named:  # the rest of the merged default graph only repeats the named graphs
+            res = self._select(_PASSAGES_ONLY, union=False)
+            return named + (int(res.rows[0][0]) if res.rows else 0)  # type: ignore[arg-type]
         res = self._select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union=False)
         return int(res.rows[0][0]) if res.rows else 0  # type: ignore[arg-type]
 
@@ -1289,7 +1359,10 @@ class EndpointStore:
         return [q.triple for q in ox.parse(resp.content, format=fmt)]
 
     def quads(self) -> Iterator[ox.Quad]:
-        """Every quad of the dataset, graph by graph (the merged default graph left out)."""
+        """Every quad of the dataset, graph by graph, then the passage triples of the default graph.
+
+        The rest of the merged default graph only repeats the named graphs.
+        """
         graphs = self.graphs()
         if not graphs:
             for t in self._graph_triples(None):
@@ -1298,6 +1371,9 @@ class EndpointStore:
             gn = ox.NamedNode(str(g))
             for t in self._graph_triples(g):
                 yield ox.Quad(t.subject, t.predicate, t.object, gn)
+        if graphs:
+            for s, p, o in self._select(_PASSAGE_TRIPLES, union=False).triples:
+                yield ox.Quad(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
 
     def dump(self, path: str | Path, fmt: str | None = None, *, union: bool = True) -> None:
         """Write the server's dataset to a file; same rules as :meth:`OxigraphStore.dump`."""

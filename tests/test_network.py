@@ -175,6 +175,17 @@ def test_document_filter_follows_one_document(source):
     assert g.edges[n("docb"), n("pc"), "mentions"]["quote"] == "陕西保护中心"
 
 
+def test_document_filter_reaches_the_documents_measures(source, store):
+    # A measure is stored once, outside its document's named graph (graph.store.split_passages).
+    sub = select_subgraph(source, [str(ID["pc"])], hops=2, document=ID["doca"])
+    assert {ID["m1"], ID["doca"], ID["ipo"]} <= set(sub.nodes)
+    assert ID["docb"] not in sub.nodes and ID["hbipo"] not in sub.nodes
+    if isinstance(source, EntityIndex):
+        sub = describe(store, sub)
+    described = {(s, str(p).rsplit("#", 1)[-1]) for s, p, _ in sub.triples}
+    assert {(ID["m1"], "servedBy"), (ID["m1"], "quote")} <= described
+
+
 def test_unknown_seed_gives_an_empty_network(source):
     g, hidden = ego_network(source, [ID["nothing"]], hops=2)
     assert hidden == 0 and set(g.nodes) <= {n("nothing")} and g.number_of_edges() == 0

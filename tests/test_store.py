@@ -32,6 +32,7 @@ from graph.store import (
     limit_select,
     open_store,
     running_abandoned_queries,
+    split_passages,
     to_ox,
 )
 from server_support import oxigraph_server
@@ -68,6 +69,13 @@ id:t1 a ipkg:Target ; ipkg:value 3.5 ; ipkg:year 2025 ; ipkg:unit "件" .
 
 def parse(ttl: str) -> Graph:
     return Graph().parse(data=ttl, format="turtle")
+
+
+def graph_of(triples) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
 
 
 def union_of(*ttls: str) -> Graph:
@@ -154,6 +162,61 @@ def test_remove_graph(store):
     assert len(store) == len(parse(DOC_TWO))
 
 
+# --------------------------------------------------------------------------- passages
+
+ID = "https://w3id.org/ipkg/id/"
+PASSAGE_CASES = [
+    # (Turtle after the prefixes, the passage nodes)
+    (DOC_ONE, {"m1"}),
+    (DOC_TWO, set()),  # its target names no document
+    ("id:d a ipkg:Document . id:x a ipkg:Mention ; ipkg:inDocument id:d ; ipkg:quote \"保护中心\" .", {"x"}),
+    ("id:d a ipkg:Document . id:t a ipkg:Target ; ipkg:statedIn id:d . id:m a ipkg:Measure ; ipkg:statedIn id:d .",
+     {"t", "m"}),
+    # Linked to a document these triples do not type: not theirs to store once.
+    ("id:m a ipkg:Measure ; ipkg:statedIn id:elsewhere .", set()),
+]
+
+
+@pytest.mark.parametrize(("ttl", "nodes"), PASSAGE_CASES)
+def test_split_passages(ttl, nodes):
+    if not ttl.lstrip().startswith("@prefix"):
+        ttl = "@prefix ipkg: <https://w3id.org/ipkg/ontology#> .\n@prefix id: <https://w3id.org/ipkg/id/> .\n" + ttl
+    triples = list(parse(ttl))
+    kept, once = split_passages(triples)
+    assert {str(s).removeprefix(ID) for s, _, _ in once} == nodes
+    assert sorted(kept + once) == sorted(triples)
+    assert not {s for s, _, _ in kept} & {s for s, _, _ in once}
+
+
+def test_passages_are_stored_once_and_leave_with_their_graph(store):
+    def where(node: str) -> tuple[bool, bool]:
+        """(in a named graph, in the default graph)"""
+        return (store.query(f"ASK {{ GRAPH ?g {{ <{ID}{node}> ?p ?o }} }}").boolean,
+                store.query(f"ASK {{ <{ID}{node}> ?p ?o }}").boolean)
+
+    assert where("m1") == (False, True)
+    assert where("pc") == (True, True)
+    store.replace_graph(G1, parse(DOC_ONE.replace("id:m1", "id:m2")))
+    assert where("m1") == (False, False)
+    assert where("m2") == (False, True)
+    store.remove_graph(G1)
+    assert where("m2") == (False, False)
+    assert len(store) == len(parse(DOC_TWO)) == len(list(store.quads()))
+
+
+def test_a_store_with_passages_in_its_named_graphs_is_replaced_cleanly():
+    """Stores written before passages were stored once hold them in both graphs."""
+    s = OxigraphStore(None)
+    for t in parse(DOC_ONE):
+        s._ox.add(ox.Quad(*map(to_ox, t), to_ox(G1)))
+        s._ox.add(ox.Quad(*map(to_ox, t)))
+    assert len(s) == len(parse(DOC_ONE)) == len(list(s.quads()))
+    s.replace_graph(G1, parse(DOC_ONE.replace("id:m1", "id:m2")))
+    assert not s.query(f"ASK {{ <{ID}m1> ?p ?o }}").boolean
+    assert not s.query(f"ASK {{ GRAPH ?g {{ <{ID}m1> ?p ?o }} }}").boolean
+    assert len(s) == len(parse(DOC_ONE)) == len(list(s.quads()))
+
+
 def test_replace_graph_is_atomic(store):
     """A failing insert leaves the old graph in place (DROP and INSERT are one update)."""
     bad = [(URIRef("https://w3id.org/ipkg/id/x"), URIRef("https://w3id.org/ipkg/ontology#p"), object())]
@@ -218,8 +281,13 @@ def test_dump_round_trips(tmp_path, store, suffix):
     if suffix in (".trig", ".nq"):
         ds = Dataset()
         ds.parse(path, format=RDFLIB_FORMAT[suffix])
+        passages = Graph()
         for g, ttl in ((G1, DOC_ONE), (G2, DOC_TWO)):
-            assert_isomorphic(parse(ttl), ds.graph(g))
+            kept, once = split_passages(parse(ttl))
+            assert_isomorphic(graph_of(kept), ds.graph(g))
+            passages += graph_of(once)
+        assert len(passages) > 0  # they are in the default graph, stored once
+        assert_isomorphic(passages, ds.default_graph)
     else:
         assert_isomorphic(union_of(DOC_ONE, DOC_TWO), Graph().parse(path, format=RDFLIB_FORMAT[suffix]))
 
@@ -280,7 +348,10 @@ def test_dump_union_false_writes_default_graph_only(tmp_path):
     s = OxigraphStore(None)
     s.replace_graph(G1, parse(DOC_ONE))
     s.dump(tmp_path / "none.nt", union=False)
-    assert (tmp_path / "none.nt").read_bytes() == b""  # the merged view is not stored data
+    # The rest of the merged view is not stored data; the passage triples are.
+    passages = split_passages(parse(DOC_ONE))[1]
+    assert len(passages) > 0
+    assert_isomorphic(graph_of(passages), Graph().parse(tmp_path / "none.nt", format="nt"))
     s.dump(tmp_path / "fmt.out", fmt="ttl")
     assert_isomorphic(parse(DOC_ONE), Graph().parse(tmp_path / "fmt.out", format="turtle"))
     with pytest.raises(ValueError, match="unknown RDF format"):
