@@ -55,7 +55,6 @@ how many are still running.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import logging
 import os
 import re
@@ -684,17 +683,22 @@ def _replace_graph_update(graph: URIRef, triples: Iterable[Triple]) -> str:
     return " ;\n".join(parts)
 
 
-#: Counts (``?n``) the passage triples stored in the default graph alone; a store
-#: written before passages were stored once also has them in the named graphs.
-_PASSAGES_ONLY = (
-    f"SELECT (COUNT(*) AS ?n) WHERE {{ ?node {_PASSAGE_PATH} ?d "
-    f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?node {_PASSAGE_PATH} ?d }} }} ?node ?p ?o }}"
-)
-#: The same triples, for dumps.
-_PASSAGE_TRIPLES = (
-    f"CONSTRUCT {{ ?node ?p ?o }} WHERE {{ ?node {_PASSAGE_PATH} ?d "
-    f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?node {_PASSAGE_PATH} ?d }} }} ?node ?p ?o }}"
-)
+#: The passage triples of the default graph (with, in a store written before they were
+#: stored once, those its named graphs repeat: :func:`_with_passages` drops those).
+_PASSAGE_TRIPLES = f"CONSTRUCT {{ ?node ?p ?o }} WHERE {{ ?node {_PASSAGE_PATH} ?d . ?node ?p ?o }}"
+
+
+def _with_passages(named: Iterable[ox.Quad], passages: Callable[[], Iterable[ox.Triple]]) -> Iterator[ox.Quad]:
+    """The named graphs' quads, then the passage triples stored in the default graph alone."""
+    links = {ox.NamedNode(str(link)) for link in PASSAGE_LINKS}
+    in_named: set[Any] = set()
+    for quad in named:
+        if quad.predicate in links:
+            in_named.add(quad.subject)
+        yield quad
+    for t in passages():
+        if t.subject not in in_named:
+            yield ox.Quad(t.subject, t.predicate, t.object)
 
 
 #: Fills the merged default graph of a store built before it existed.
@@ -1039,33 +1043,32 @@ class OxigraphStore:
         return sorted(URIRef(g.value) for g in graphs if isinstance(g, ox.NamedNode))
 
     def __len__(self) -> int:
-        """Quads in the named graphs and passage triples (the rest of the default graph is a derived view).
+        """Triples in the merged default graph (the graph queries read), or quads when it is empty.
 
-        Counted by Oxigraph, not by iterating in Python: ten thousand documents
-        hold tens of millions of quads.
+        The merged graph holds each triple once however many documents state it;
+        a store written before it existed holds only named graphs. Counted by
+        Oxigraph, not by iterating in Python: ten thousand documents hold tens of
+        millions of triples.
         """
         store = self._ox
-        total = len(store)
-        if next(iter(store.named_graphs()), None) is None:
-            return total
+        if next(iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph())), None) is None:
+            return len(store)
         default = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")  # the default graph alone
-        passages = store.query(_PASSAGES_ONLY)
-        return total - int(next(iter(default))[0].value) + int(next(iter(passages))[0].value)
+        return int(next(iter(default))[0].value)
 
     def quads(self) -> Iterator[ox.Quad]:
         """Every quad of the dataset (pyoxigraph terms; for dumps and exports).
 
-        The named graphs, and the passage triples in the default graph (the rest
-        of it only repeats the named graphs); a store holding nothing but a
-        default graph yields that.
+        The named graphs, and the passage triples stored in the default graph
+        (the rest of it only repeats the named graphs); a store holding nothing
+        but a default graph yields that.
         """
         store = self._ox
         if next(iter(store.named_graphs()), None) is None:
             return iter(store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
         named = (q for q in store.quads_for_pattern(None, None, None, None)
                  if not isinstance(q.graph_name, ox.DefaultGraph))
-        passages = (ox.Quad(t.subject, t.predicate, t.object) for t in store.query(_PASSAGE_TRIPLES))
-        return itertools.chain(named, passages)
+        return _with_passages(named, lambda: store.query(_PASSAGE_TRIPLES))
 
     def dump(self, path: str | Path, fmt: str | None = None, *, union: bool = True) -> None:
         """Write the dataset to ``path``; the same content always gives the same bytes.
@@ -1324,12 +1327,12 @@ class EndpointStore:
         return sorted(r[0] for r in res.rows if isinstance(r[0], URIRef))
 
     def __len__(self) -> int:
-        res = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", union=False)
-        named = int(res.rows[0][0]) if res.rows else 0  # type: ignore[arg-type]
-        if named:  # the rest of the merged default graph only repeats the named graphs
-            res = self._select(_PASSAGES_ONLY, union=False)
-            return named + (int(res.rows[0][0]) if res.rows else 0)  # type: ignore[arg-type]
+        """Triples in the server's default graph (the merged view), or quads when it is empty."""
         res = self._select("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", union=False)
+        default = int(res.rows[0][0]) if res.rows else 0  # type: ignore[arg-type]
+        if default:
+            return default
+        res = self._select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }", union=False)
         return int(res.rows[0][0]) if res.rows else 0  # type: ignore[arg-type]
 
     def _graph_triples(self, graph: URIRef | None) -> list[ox.Triple]:
@@ -1367,13 +1370,19 @@ class EndpointStore:
         if not graphs:
             for t in self._graph_triples(None):
                 yield ox.Quad(t.subject, t.predicate, t.object)
-        for g in graphs:
-            gn = ox.NamedNode(str(g))
-            for t in self._graph_triples(g):
-                yield ox.Quad(t.subject, t.predicate, t.object, gn)
-        if graphs:
+            return
+
+        def named() -> Iterator[ox.Quad]:
+            for g in graphs:
+                gn = ox.NamedNode(str(g))
+                for t in self._graph_triples(g):
+                    yield ox.Quad(t.subject, t.predicate, t.object, gn)
+
+        def passages() -> Iterator[ox.Triple]:
             for s, p, o in self._select(_PASSAGE_TRIPLES, union=False).triples:
-                yield ox.Quad(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+                yield ox.Triple(to_ox(s), to_ox(p), to_ox(o))  # type: ignore[arg-type]
+
+        yield from _with_passages(named(), passages)
 
     def dump(self, path: str | Path, fmt: str | None = None, *, union: bool = True) -> None:
         """Write the server's dataset to a file; same rules as :meth:`OxigraphStore.dump`."""

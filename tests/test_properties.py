@@ -1,4 +1,5 @@
-"""Properties that hold for any text: nothing crashes, and every offset points at its quote."""
+"""Properties that hold for any text: nothing crashes, every offset points at its quote, and a
+document mentions every institution that serves its measures or is responsible for them."""
 
 from __future__ import annotations
 
@@ -40,6 +41,9 @@ def _check(text: str) -> None:
             start, end = int(props[IPKG.charStart]), int(props[IPKG.charEnd])
             assert 0 <= start <= end <= len(text)
             assert text[start:end] == str(props[IPKG.quote])
+    # Saved queries count an institution's documents through ipkg:mentions alone.
+    mentioned = {o for s, p, o in triples if p == IPKG.mentions}
+    assert {o for s, p, o in triples if p in (IPKG.servedBy, IPKG.responsibleUnit)} <= mentioned
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
