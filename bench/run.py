@@ -764,7 +764,7 @@ def report(args: argparse.Namespace, sizes: list[int], five: list[float], parts:
         for kind, what in (("oxigraph", "embedded store"), ("rdflib", "rdflib Graph")):
             if (kind, n) in loads:
                 triples, secs = loads[(kind, n)]
-                facts.append(f"{what}: {triples:,} {'quads' if kind == 'oxigraph' else 'triples'}"
+                facts.append(f"{what}: {triples:,} triples"
                              + (f" (loaded in {secs:.0f} s)" if kind != "oxigraph" else ""))
         lines.append("; ".join(facts) + ".")
         ref_n = n if "rdflib" in per else max(rdflib_sizes, default=None)

@@ -272,9 +272,9 @@ def split_passages(triples: Iterable[Triple]) -> tuple[list[Triple], list[Triple
     A passage node belongs to one document alone (its IRI hashes the file name and
     offsets), so no other graph repeats its triples and the merged default graph
     would only copy them: they are stored once, in the default graph. They are
-    about 70% of a document's triples, and a quad in a named graph costs six index
-    entries plus three for its copy in the default graph, so this halves the
-    build's writes. Passage triples are those whose subject has ``ipkg:statedIn``
+    nine in ten of a document's triples, and a quad in a named graph costs six
+    index entries plus three for its copy in the default graph, so this cuts the
+    build's index writes by more than half. Passage triples are those whose subject has ``ipkg:statedIn``
     or ``ipkg:inDocument`` to a node the same triples type ``ipkg:Document``;
     :func:`_replace_graph_update` finds them again by the same rule.
     """
