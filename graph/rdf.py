@@ -102,11 +102,10 @@ def document_triples(result: Extraction, resolved: Resolved) -> list[Triple]:
             t.append((m, IPKG.section, Literal(measure.section)))
         # The document mentions whoever serves its measures or is responsible for them
         # (extraction already has them among its mentions; saved queries rely on it).
-        for mention in measure.served_by:
-            t += [(m, IPKG.servedBy, resolved.iri_of[id(mention)]), (d, IPKG.mentions, resolved.iri_of[id(mention)])]
-        for mention in measure.responsible:
-            t += [(m, IPKG.responsibleUnit, resolved.iri_of[id(mention)]),
-                  (d, IPKG.mentions, resolved.iri_of[id(mention)])]
+        for role, mentions in ((IPKG.servedBy, measure.served_by), (IPKG.responsibleUnit, measure.responsible)):
+            for mention in mentions:
+                iri = resolved.iri_of[id(mention)]
+                t += [(m, role, iri), (d, IPKG.mentions, iri)]
         for mention in measure.refers_to:
             t.append((m, IPKG.refersTo, resolved.iri_of[id(mention)]))
         for mention in (*measure.served_by, *measure.responsible, *measure.refers_to):
