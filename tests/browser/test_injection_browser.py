@@ -24,6 +24,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from browser_support import is_local, run_app
 
@@ -106,21 +107,38 @@ def _drawn_network(page):
 
 
 def _hover_node(page, frame, node_id: str) -> str:
-    """Move the mouse onto a node; return the text of the tooltip that opens."""
-    box = frame.evaluate(
-        """(id) => {
-             const net = window.ipkgNetwork;
-             const p = net.canvasToDOM(net.getPosition(id));
-             const r = document.getElementById('ipkg-network').getBoundingClientRect();
-             return {x: r.left + p.x, y: r.top + p.y};
-           }""", node_id)
+    """Move the mouse onto a node once the layout has settled; return the text of the tooltip that opens.
+
+    A small network runs physics after it is drawn, so a node read too early is no
+    longer where the mouse goes: wait until its position stops changing, and try
+    again from off the node if the tooltip does not open.
+    """
+    locate = """(id) => {
+                  const net = window.ipkgNetwork;
+                  const p = net.canvasToDOM(net.getPosition(id));
+                  const r = document.getElementById('ipkg-network').getBoundingClientRect();
+                  return {x: r.left + p.x, y: r.top + p.y};
+                }"""
     offset = {"x": 0, "y": 0}
     if frame != page.main_frame:
         rect = frame.frame_element().bounding_box()
         offset = {"x": rect["x"], "y": rect["y"]}
-    page.mouse.move(offset["x"] + box["x"], offset["y"] + box["y"])
     tooltip = frame.locator("div.vis-tooltip")
-    tooltip.wait_for(state="visible", timeout=10_000)
+    for attempt in range(3):
+        box, previous = frame.evaluate(locate, node_id), None
+        for _ in range(50):
+            if box == previous:
+                break
+            page.wait_for_timeout(200)
+            previous, box = box, frame.evaluate(locate, node_id)
+        page.mouse.move(offset["x"] + 1, offset["y"] + 1)
+        page.mouse.move(offset["x"] + box["x"], offset["y"] + box["y"])
+        try:
+            tooltip.wait_for(state="visible", timeout=5_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == 2:
+                raise
     # vis-network escapes a string title and turns its newlines into <br>: nothing else may appear
     assert frame.evaluate("() => document.querySelectorAll('div.vis-tooltip *:not(br)').length") == 0, \
         "the tooltip holds elements: its text was parsed as HTML"
