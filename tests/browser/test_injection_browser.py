@@ -109,10 +109,18 @@ def _drawn_network(page):
 def _hover_node(page, frame, node_id: str) -> str:
     """Move the mouse onto a node once the layout has settled; return the text of the tooltip that opens.
 
-    A small network runs physics after it is drawn, so a node read too early is no
-    longer where the mouse goes: wait until its position stops changing, and try
-    again from off the node if the tooltip does not open.
+    The node is brought to the middle of the view first (the drawing can be taller
+    than the window, and the mouse cannot reach below it). A small network runs
+    physics after it is drawn, so a node read too early is no longer where the
+    mouse goes: wait until its position stops changing, and try again from off the
+    node if the tooltip does not open.
     """
+    frame.evaluate("""(id) => {
+                        document.getElementById('ipkg-network').scrollIntoView({block: 'center'});
+                        window.ipkgNetwork.focus(id, {scale: 1, animation: false});
+                      }""", node_id)
+    if frame != page.main_frame:
+        frame.frame_element().evaluate("(e) => e.scrollIntoView({block: 'center'})")
     locate = """(id) => {
                   const net = window.ipkgNetwork;
                   const p = net.canvasToDOM(net.getPosition(id));
