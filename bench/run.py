@@ -242,7 +242,7 @@ def breakdown(folder: Path, sample: int = 60) -> dict[str, float]:
 
     from graph.namespaces import document_graph
     from graph.pipeline import BATCH_DOCUMENTS, _shacl, _warm_up, process_file
-    from graph.store import OxigraphStore, ntriples, split_passages
+    from graph.store import OxigraphStore, split_ntriples
 
     paths = sorted(folder.iterdir())[:sample]
     _warm_up(True)
@@ -253,8 +253,8 @@ def breakdown(folder: Path, sample: int = 60) -> dict[str, float]:
     n = len(results)
     triples = [r.triples for r in results]
     started = time.perf_counter()
-    parts = [split_passages(r.triples) for r in results]
-    results = [dataclasses.replace(r, triples=(), ntriples=ntriples(kept), passages=ntriples(once))
+    parts = [split_ntriples(r.triples) for r in results]
+    results = [dataclasses.replace(r, triples=(), ntriples=kept, passages=once)
                for r, (kept, once) in zip(results, parts, strict=True)]
     out = {"extract, with N-Triples for the store": (extract_s + time.perf_counter() - started) / n * 1000}
     started = time.perf_counter()

@@ -56,7 +56,8 @@ MAX_CHUNK = 8
 #: Each bulk load lands in RocksDB as new files that compaction merges with the
 #: rest of the store, so fewer, larger loads cost less as the store grows (3,000
 #: documents: 213 s at 50 per batch, 192 s at 200); the price is memory, as one batch
-#: is written while the next fills (a 10,000-document build peaks at 2.0 GB, 0.8 at 50).
+#: is written while the next fills (a 10,000-document build peaked at 2.0 GB against
+#: 0.8 at 50 while passages were stored twice; 1.3 GB since).
 BATCH_DOCUMENTS = 200
 BATCH_TRIPLES = 600_000
 #: Up to this many input names, the stored hashes are looked up name by name
@@ -176,10 +177,9 @@ def process_file(path: str | Path, validate: bool = False, as_ntriples: bool = F
     data = once = b""
     count = len(triples)
     if as_ntriples:
-        from graph.store import ntriples, split_passages
+        from graph.store import split_ntriples
 
-        kept, passages = split_passages(triples)
-        data, once, triples = ntriples(kept), ntriples(passages), ()
+        (data, once), triples = split_ntriples(triples), ()
     return Processed(path, raw.file_name, raw.sha256, triples, data, once, count,
                      seconds=time.perf_counter() - start, violations=violations, validated=validate)
 

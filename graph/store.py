@@ -35,8 +35,8 @@ slower at 100 documents). ``GRAPH ?g { … }`` still reaches each document's own
 graph, except for its passage nodes (measures, mentions, targets with their
 offsets and quotes): those are the document's alone, so they are stored once,
 in the default graph (:func:`split_passages`), and belong to the graph that
-types their document. A store written before this (named graphs, empty default graph) is
-queried with the union default graph until its next write fills the view.
+types their document. A store written before this (named graphs, empty default
+graph) is queried with the union default graph until its next write fills the view.
 
 *Language tags.* Oxigraph lowercases language tags, so dumps carry
 ``@zh-hans``; tags are case-insensitive (BCP 47), and query results give them
@@ -97,6 +97,7 @@ __all__ = [
     "running_abandoned_queries",
     "serialize_quads",
     "serialize_triples",
+    "split_ntriples",
     "split_passages",
     "to_ox",
 ]
@@ -274,9 +275,10 @@ def split_passages(triples: Iterable[Triple]) -> tuple[list[Triple], list[Triple
     would only copy them: they are stored once, in the default graph. They are
     nine in ten of a document's triples, and a quad in a named graph costs six
     index entries plus three for its copy in the default graph, so this cuts the
-    build's index writes by more than half. Passage triples are those whose subject has ``ipkg:statedIn``
-    or ``ipkg:inDocument`` to a node the same triples type ``ipkg:Document``;
-    :func:`_replace_graph_update` finds them again by the same rule.
+    build's index writes by more than half. Passage triples are those whose
+    subject has ``ipkg:statedIn`` or ``ipkg:inDocument`` to a node the same
+    triples type ``ipkg:Document``; :func:`_replace_graph_update` finds them again
+    by the same rule.
     """
     triples = list(triples)
     # Compared as plain strings: rdflib's term equality runs in Python and made this
@@ -292,6 +294,12 @@ def split_passages(triples: Iterable[Triple]) -> tuple[list[Triple], list[Triple
     for triple in triples:
         (passages if str(triple[0]) in nodes and isinstance(triple[0], URIRef) else kept).append(triple)
     return kept, passages
+
+
+def split_ntriples(triples: Iterable[Triple]) -> tuple[bytes, bytes]:
+    """A document graph's N-Triples as (what the named graph keeps, the passages): see :func:`split_passages`."""
+    kept, passages = split_passages(triples)
+    return ntriples(kept), ntriples(passages)
 
 
 def _named_nquads(graph: URIRef, data: bytes) -> bytes:
@@ -669,8 +677,7 @@ def _replace_graph_update(graph: URIRef, triples: Iterable[Triple]) -> str:
     whatever the literals contain.
     """
     g = str(to_ox(graph))
-    kept, passages = split_passages(triples)
-    body, once = ntriples(kept).decode(), ntriples(passages).decode()
+    body, once = (data.decode() for data in split_ntriples(triples))
     parts = [
         f"DELETE {{ ?n ?p ?o }} WHERE {{ GRAPH {g} {{ ?d a {_DOCUMENT} }} ?n {_PASSAGE_PATH} ?d . ?n ?p ?o }}",
         f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {g} {{ ?s ?p ?o }} "

@@ -119,18 +119,17 @@ def _hover_node(page, frame, node_id: str) -> str:
                         document.getElementById('ipkg-network').scrollIntoView({block: 'center'});
                         window.ipkgNetwork.focus(id, {scale: 1, animation: false});
                       }""", node_id)
+    offset = {"x": 0, "y": 0}
     if frame != page.main_frame:
         frame.frame_element().evaluate("(e) => e.scrollIntoView({block: 'center'})")
+        rect = frame.frame_element().bounding_box()
+        offset = {"x": rect["x"], "y": rect["y"]}
     locate = """(id) => {
                   const net = window.ipkgNetwork;
                   const p = net.canvasToDOM(net.getPosition(id));
                   const r = document.getElementById('ipkg-network').getBoundingClientRect();
                   return {x: r.left + p.x, y: r.top + p.y};
                 }"""
-    offset = {"x": 0, "y": 0}
-    if frame != page.main_frame:
-        rect = frame.frame_element().bounding_box()
-        offset = {"x": rect["x"], "y": rect["y"]}
     tooltip = frame.locator("div.vis-tooltip")
     for attempt in range(3):
         box, previous = frame.evaluate(locate, node_id), None
