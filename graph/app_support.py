@@ -92,11 +92,13 @@ def open_app_store() -> Store:
 
     fixture = os.environ.get("IPKG_FIXTURE")
     if fixture:
+        from graph import summaries
         from graph.namespaces import ONTOLOGY_GRAPH, document_graph
 
         store = open_store(None)
         store.load_file(fixture, document_graph(Path(fixture).name))
         store.load_file(ROOT / "ontology" / "ipkg.ttl", ONTOLOGY_GRAPH)
+        summaries.refresh(store)
         return store
     path, endpoint = store_location()
     if endpoint:

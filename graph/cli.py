@@ -116,7 +116,7 @@ def _open(source: str, args: argparse.Namespace, *, read_only: bool = True):
     A store folder is opened at its published version (`graph.storage`), under a
     lease that keeps that version on disk until the store is closed.
     """
-    from graph import storage
+    from graph import storage, summaries
     from graph.namespaces import ONTOLOGY_GRAPH
     from graph.store import open_store
 
@@ -126,6 +126,7 @@ def _open(source: str, args: argparse.Namespace, *, read_only: bool = True):
     if path.is_file():
         store = open_store(None)
         store.load_file(path, ONTOLOGY_GRAPH.__class__("https://w3id.org/ipkg/graph/loaded"))
+        summaries.refresh(store)  # what the rankings read, for a file from elsewhere too
         return store
     if not path.exists():
         raise FileNotFoundError(f"{source}: no such store or file")
@@ -159,7 +160,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     where = args.endpoint or str(out)
     print(f"built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
           f"removed {len(report.removed)}; {report.triples} triples in {report.seconds:.2f} s "
-          f"({report.jobs} {'process' if report.jobs == 1 else 'processes'}) → {where}", file=sys.stderr)
+          f"({report.jobs} {'process' if report.jobs == 1 else 'processes'}; summaries {report.summary_seconds:.2f} s) "
+          f"→ {where}", file=sys.stderr)
     _report_validation(report, args.no_validate)
     if report.failed:
         return EXIT_PARTIAL if report.built or report.unchanged else EXIT_FAILED

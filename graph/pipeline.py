@@ -13,7 +13,9 @@ touches a term). A document's passage nodes (its measures, mentions and
 targets, with their offsets and quotes) are its alone, so they are stored once,
 in the merged default graph, outside its named graph
 (`graph.store.split_passages`). `remove` (or `prune=True`) drops the graph,
-its passages, and what only that document said.
+its passages, and what only that document said. After writing or removing, the
+per-entity summaries that whole-graph rankings read (`graph.summaries`) are
+recomputed for the entities those documents cite or mention.
 
 Parallel builds fork workers from a warmed-up parent (lexicons, gazetteer and,
 when validating, the SHACL shapes already loaded), so a worker costs a few
@@ -43,6 +45,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from rdflib import URIRef
+
+from graph import summaries
 from graph.ingest import IngestError, iter_inputs, read_document
 from graph.namespaces import IPKG, ONTOLOGY_GRAPH, document_graph
 
@@ -119,6 +124,7 @@ class BuildReport:
         jobs: worker processes used (1: in-process).
         validated: documents checked with SHACL in this run.
         violations: ``(file name, message)`` for every SHACL result on them.
+        summary_seconds: time spent recomputing the summaries (`graph.summaries`).
     """
 
     built: list[str] = field(default_factory=list)
@@ -131,6 +137,7 @@ class BuildReport:
     jobs: int = 1
     validated: int = 0
     violations: list[tuple[str, str]] = field(default_factory=list)
+    summary_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -354,6 +361,9 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
     if prune:
         gone = sorted(set(stored_hashes(store)) - set(by_name))
         report.removed = remove(gone, store)
+    # What the documents to rewrite cite or mention now: their summaries change too.
+    summarise = _Summariser(store, [document_graph(p.name) for p in todo if document_graph(p.name) in graphs],
+                            len(todo))
 
     cores = os.cpu_count() or 1
     report.jobs = max(1, min(jobs or cores, len(todo))) if len(todo) >= PARALLEL_THRESHOLD else 1
@@ -371,8 +381,33 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
         writer.flush()
     finally:
         writer.close()
+    report.summary_seconds = summarise([document_graph(name) for name in report.built])
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _Summariser:
+    """Keeps the summaries (`graph.summaries`) in step with a write of ``count`` documents.
+
+    Made before the write, it reads what the ``existing`` graphs about to be
+    replaced or removed cite or mention; called after it with the graphs
+    written, it recomputes those entities' summaries and theirs. A large write,
+    or a store whose summaries are missing or outdated, recomputes every one.
+    """
+
+    def __init__(self, store: Any, existing: Sequence[URIRef], count: int) -> None:
+        self.store = store
+        self.full = count > summaries.FULL_REFRESH_DOCUMENTS or not summaries.is_current(store)
+        self.before = set() if self.full else summaries.touched(store, existing)
+
+    def __call__(self, written: Sequence[URIRef]) -> float:
+        """Recompute what the write changed; returns the seconds it took."""
+        started = time.perf_counter()
+        if self.full:
+            summaries.refresh(self.store)
+        elif self.before or written:
+            summaries.refresh(self.store, self.before | summaries.touched(self.store, written))
+        return time.perf_counter() - started
 
 
 class _Writer:
@@ -452,14 +487,17 @@ class _Writer:
 def remove(file_names: Iterable[str], store: Any) -> list[str]:
     """Drop documents (by file name) and everything only they said; returns the names dropped."""
     present = set(store.graphs())
-    removed = []
+    chosen: dict[URIRef, str] = {}
     for name in file_names:
         graph = document_graph(Path(name).name)
-        if graph in present:
-            store.remove_graph(graph)
-            present.discard(graph)
-            removed.append(name)
-    return removed
+        if graph in present and graph not in chosen:
+            chosen[graph] = name
+    summarise = _Summariser(store, list(chosen), len(chosen))
+    for graph in chosen:
+        store.remove_graph(graph)
+    if chosen:
+        summarise([])
+    return list(chosen.values())
 
 
 def ensure_ontology(store: Any, graphs: set | None = None) -> None:

@@ -252,8 +252,10 @@ def ntriples(triples: Iterable[Triple]) -> bytes:
             found = memo[id(term)] = str(to_ox(term))
         return found
 
-    # The triples keep every term alive for the whole call, so no id is reused.
-    return "".join([f"{text(s)} {text(p)} {text(o)} .\n" for s, p, o in triples]).encode()
+    # Held in a list, the triples keep every term alive for the whole call, so no id is
+    # reused (a generator's terms could be freed and their ids given to new ones).
+    held = triples if isinstance(triples, list | tuple) else list(triples)
+    return "".join([f"{text(s)} {text(p)} {text(o)} .\n" for s, p, o in held]).encode()
 
 
 # --------------------------------------------------------------------------- passages
@@ -899,6 +901,10 @@ class Store(Protocol):
         """Drop one named graph (no error when it does not exist)."""
         ...
 
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update as one transaction; the caller keeps the merged default graph in step."""
+        ...
+
     def graphs(self) -> list[URIRef]:
         """The named graphs, sorted."""
         ...
@@ -1108,6 +1114,10 @@ class OxigraphStore:
         update = _merging(update, self.needs_union())
         if update:
             self._update(update)
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update in one transaction (see :meth:`Store.update`)."""
+        self._merged_update(sparql)
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         """Replace one named graph's content (and its share of the merged view) in one transaction."""
@@ -1414,6 +1424,10 @@ class EndpointStore:
     def _merged_update(self, update: str) -> None:
         self._update(_merging(update, self.needs_union()))
         self._needs_union = None
+
+    def update(self, sparql: str) -> None:
+        """Run a SPARQL Update in one request (see :meth:`Store.update`)."""
+        self._merged_update(sparql)
 
     def replace_graph(self, graph: URIRef, triples: Iterable[Triple]) -> None:
         """Replace a graph and its share of the merged default graph in one update request."""

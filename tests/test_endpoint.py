@@ -23,6 +23,7 @@ from graph.namespaces import ONTOLOGY_GRAPH, sparql_prefixes
 from graph.queries import run_saved, saved_queries
 from graph.storage import open_current
 from graph.store import StoreError, open_store
+from graph.summaries import SUMMARY_GRAPH
 from server_support import oxigraph_server, sparql_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +86,8 @@ def _answer(res) -> object:
 def test_build_through_the_endpoint(remote, corpus_dir, capsys):
     store = open_store(endpoint=remote, read_only=True)
     graphs = store.graphs()
-    assert len(graphs) == 6 and ONTOLOGY_GRAPH in graphs  # five documents and the ontology
+    # Five documents, the ontology and the build's summaries.
+    assert len(graphs) == 7 and {ONTOLOGY_GRAPH, SUMMARY_GRAPH} <= set(graphs)
     # A second build finds everything unchanged on the server.
     assert main(["build", str(corpus_dir), "--endpoint", remote, "-q", "--no-validate"]) == EXIT_OK
     assert "built 0, unchanged 5, failed 0" in capsys.readouterr().err

@@ -15,6 +15,7 @@ from bench.corpus import document, generate
 from graph.namespaces import ONTOLOGY_GRAPH, document_graph
 from graph.pipeline import BuildReport, build, process_file, remove, stored_hashes
 from graph.store import OxigraphStore, open_store
+from graph.summaries import SUMMARY_GRAPH
 
 
 def dump(store, tmp_path: Path, name: str = "dump.nq") -> bytes:
@@ -140,7 +141,7 @@ def test_removing_a_document_drops_only_what_it_said(corpus, tmp_path):
     assert remove([b.name, "never-built.txt"], store) == [b.name]
     only_a, _ = fresh_build([a], tmp_path, "only_a.nq", jobs=1)
     assert dump(store, tmp_path, "after.nq") == only_a
-    assert set(store.graphs()) == {ONTOLOGY_GRAPH, document_graph(a.name)}
+    assert set(store.graphs()) == {ONTOLOGY_GRAPH, SUMMARY_GRAPH, document_graph(a.name)}
 
 
 def test_shared_entities_survive_removal_of_one_of_their_documents(corpus):

@@ -34,8 +34,11 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
+from graph import summaries
 from graph.namespaces import ONTOLOGY_GRAPH, PREFIXES
-from graph.store import bind_query
+from graph.pipeline import ONTOLOGY_FILE
+from graph.store import OxigraphStore, bind_query, to_ox
+from graph.summaries import SUMMARY_GRAPH
 
 ROOT = Path(__file__).resolve().parents[1]
 QUERY_DIR = ROOT / "ontology" / "queries"
@@ -117,11 +120,19 @@ def show(term: Any) -> str | None:
 
 
 def load_store(data: Path) -> ox.Store:
-    """An in-memory store laid out as the build lays it out: data and ontology graphs."""
+    """An in-memory store laid out as the build lays it out: data, ontology and summary graphs."""
     store = ox.Store()
     store.bulk_load(path=str(data), format=ox.RdfFormat.TURTLE, to_graph=DOC_GRAPH)
-    store.bulk_load(path=str(QUERY_DIR.parent / "ipkg.ttl"), format=ox.RdfFormat.TURTLE,
-                    to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+    store.bulk_load(path=str(ONTOLOGY_FILE), format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(str(ONTOLOGY_GRAPH)))
+    # The summaries the build would keep for this data (graph.summaries), computed on a
+    # store of the query layer and copied over.
+    built = OxigraphStore()
+    built.load_file(data, URIRef(DOC_GRAPH.value))
+    built.load_file(ONTOLOGY_FILE, ONTOLOGY_GRAPH)
+    summaries.refresh(built)
+    summary = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?s ?p ?o }} }}"
+    store.extend(ox.Quad(to_ox(s), to_ox(p), to_ox(o), ox.NamedNode(str(SUMMARY_GRAPH)))
+                 for s, p, o in built.query(summary).triples)
     return store
 
 

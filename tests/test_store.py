@@ -30,6 +30,7 @@ from graph.store import (
     bind_query,
     from_ox,
     limit_select,
+    ntriples,
     open_store,
     running_abandoned_queries,
     split_passages,
@@ -678,3 +679,15 @@ def test_read_only_endpoint_refuses_writes(server):
 def test_limit_select_pushes_the_row_cap_into_select_queries(query, expected):
     assert limit_select(query, 10) == expected
     assert limit_select(query, None) == query
+
+
+def test_ntriples_of_a_generator_of_fresh_terms_keeps_every_term():
+    # Terms made on the fly and dropped once serialised: their ids are reused, and a
+    # memo keyed by id would then write one term's text for another.
+    def fresh():
+        for i in range(2000):
+            yield URIRef(f"https://example.org/s{i}"), URIRef("https://example.org/p"), Literal(i)
+
+    lines = ntriples(fresh()).decode().splitlines()
+    assert lines == [f"<https://example.org/s{i}> <https://example.org/p> "
+                     f"\"{i}\"^^<http://www.w3.org/2001/XMLSchema#integer> ." for i in range(2000)]

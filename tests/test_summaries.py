@@ -1,0 +1,189 @@
+"""graph.summaries: the per-entity counts the build keeps, against what they summarise.
+
+The oracle is the whole-graph grouping the two ranking queries ran before the
+summaries existed; after every kind of write (full build, one document added,
+changed, removed, a store without summaries) the stored summaries must equal it,
+and a summary recomputed for a few entities must equal one recomputed for all.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from bench.corpus import generate
+from graph import summaries
+from graph.pipeline import build, remove
+from graph.store import open_store
+from graph.summaries import SUMMARY_GRAPH, SUMMARY_VERSION
+
+ROOT = Path(__file__).resolve().parents[1]
+P = "PREFIX ipkg: <https://w3id.org/ipkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+
+#: The on-the-fly groupings the summaries replace (the saved queries before them).
+POLICY_ORACLE = P + """
+SELECT ?policy (COUNT(DISTINCT ?document) AS ?n) (GROUP_CONCAT(DISTINCT STR(?province); separator=" ") AS ?ps)
+WHERE {
+  ?document ipkg:cites ?policy .
+  OPTIONAL { ?document ipkg:jurisdiction/ipkg:partOf* ?province . ?province ipkg:adminLevel "province" }
+} GROUP BY ?policy"""
+INSTITUTION_ORACLE = P + """
+SELECT ?institution (COUNT(DISTINCT ?document) AS ?n) (GROUP_CONCAT(DISTINCT STR(?province); separator=" ") AS ?ps)
+WHERE {
+  ?document ipkg:mentions ?institution ; a ipkg:Document ; ipkg:jurisdiction ?jurisdiction .
+  ?jurisdiction ipkg:partOf* ?province . ?province ipkg:adminLevel "province" .
+  ?institution a ?kind . ?kind rdfs:subClassOf* ipkg:Institution .
+} GROUP BY ?institution"""
+POLICY_SUMMARY = P + """
+SELECT ?policy ?n (GROUP_CONCAT(DISTINCT STR(?province); separator=" ") AS ?ps) WHERE {
+  ?policy ipkg:citedByDocuments ?n . OPTIONAL { ?policy ipkg:citedInProvince ?province }
+} GROUP BY ?policy ?n"""
+INSTITUTION_SUMMARY = P + """
+SELECT ?institution ?n (GROUP_CONCAT(DISTINCT STR(?province); separator=" ") AS ?ps) ?k WHERE {
+  ?institution ipkg:mentionedInProvincialDocuments ?n ; ipkg:mentionedInProvinces ?k ;
+               ipkg:mentionedInProvince ?province .
+} GROUP BY ?institution ?n ?k"""
+SUMMARY_TRIPLES = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?s ?p ?o }} }}"
+
+
+def table(store, query: str) -> dict[str, tuple[int, frozenset[str]]]:
+    """Entity → (count, provinces) from an oracle or summary query."""
+    out = {}
+    for row in store.query(query).rows:
+        provinces = frozenset(str(row[2]).split()) if row[2] is not None else frozenset()
+        if len(row) > 3:
+            assert int(row[3]) == len(provinces), row  # the stored province count
+        out[str(row[0])] = (int(row[1]), provinces)
+    return out
+
+
+def assert_summaries_are_right(store) -> None:
+    """The stored summaries equal the whole-graph groupings they replace."""
+    assert summaries.is_current(store)
+    assert table(store, POLICY_SUMMARY) == table(store, POLICY_ORACLE)
+    assert table(store, INSTITUTION_SUMMARY) == table(store, INSTITUTION_ORACLE)
+
+
+def summary_triples(store) -> set:
+    return set(store.query(SUMMARY_TRIPLES).triples)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    """Twelve synthetic documents (seed 11) and the five bundled ones."""
+    folder = tmp_path_factory.mktemp("summaries")
+    generate(12, folder, seed=11)
+    for path in sorted((ROOT / "data" / "corpus").iterdir()):
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_a_build_keeps_summaries_equal_to_the_whole_graph_grouping(corpus):
+    store = open_store(None)
+    report = build([corpus], store, jobs=1)
+    assert not report.failed and report.summary_seconds > 0
+    assert_summaries_are_right(store)
+    policies, institutions = table(store, POLICY_SUMMARY), table(store, INSTITUTION_SUMMARY)
+    # Not vacuous: policies cited by several documents, institutions across provinces.
+    assert max(n for n, _ in policies.values()) >= 3
+    assert max(len(ps) for _, ps in institutions.values()) >= 2
+
+
+def test_adding_changing_and_removing_documents_keeps_them_right(corpus, tmp_path, monkeypatch):
+    paths = sorted(p for p in corpus.iterdir())
+    store = open_store(None)
+    build(paths[:-2], store, jobs=1)
+    calls = []
+    real = summaries.refresh
+    monkeypatch.setattr(summaries, "refresh", lambda s, entities=None: calls.append(entities) or real(s, entities))
+
+    build(paths, store, jobs=1)  # two documents added
+    assert calls[-1] is not None  # only their entities were recomputed
+    assert_summaries_are_right(store)
+
+    changed = tmp_path / paths[0].name
+    changed.write_bytes(paths[0].read_bytes().replace("知识产权".encode(), "著作权".encode(), 3))
+    build([changed], store, jobs=1)
+    assert calls[-1] is not None
+    assert_summaries_are_right(store)
+
+    assert remove([paths[1].name, paths[-1].name], store) == [paths[1].name, paths[-1].name]
+    assert calls[-1] is not None
+    assert_summaries_are_right(store)
+
+    # A summary recomputed for a few entities is the one recomputed for all.
+    kept = summary_triples(store)
+    real(store)
+    assert summary_triples(store) == kept
+
+
+def test_removing_every_document_leaves_no_summary_behind(corpus):
+    store = open_store(None)
+    paths = sorted(corpus.iterdir())[:3]
+    build(paths, store, jobs=1)
+    remove([p.name for p in paths], store)
+    assert {s for s, _, _ in summary_triples(store)} == {SUMMARY_GRAPH}  # the version marker alone
+
+
+@pytest.mark.parametrize("damage", ["missing", "outdated"])
+def test_a_store_without_current_summaries_gets_them_at_its_next_build(corpus, damage):
+    store = open_store(None)
+    paths = sorted(corpus.iterdir())[:4]
+    build(paths, store, jobs=1)
+    expected = summary_triples(store)
+    if damage == "missing":  # as a store built before summaries existed
+        store.update(f"DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?s ?p ?o }} ?s ?p ?o }} "
+                     f"WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?s ?p ?o }} }}")
+        assert not summaries.is_current(store) and not summary_triples(store)
+    else:
+        marker = f"<{SUMMARY_GRAPH}> <https://w3id.org/ipkg/ontology#summaryVersion>"
+        store.update(f"DELETE DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ {marker} {SUMMARY_VERSION} }} }} ; "
+                     f"INSERT DATA {{ GRAPH <{SUMMARY_GRAPH}> {{ {marker} 0 }} }}")
+        assert not summaries.is_current(store)
+    report = build(paths, store, jobs=1)
+    assert report.unchanged and not report.built
+    assert summary_triples(store) == expected
+    assert_summaries_are_right(store)
+
+
+def test_a_large_write_recomputes_every_summary(corpus, monkeypatch):
+    calls = []
+    real = summaries.refresh
+    monkeypatch.setattr(summaries, "refresh", lambda s, entities=None: calls.append(entities) or real(s, entities))
+    monkeypatch.setattr(summaries, "FULL_REFRESH_DOCUMENTS", 2)
+    store = open_store(None)
+    paths = sorted(corpus.iterdir())
+    build(paths[:2], store, jobs=1)
+    build(paths[2:5], store, jobs=1)
+    assert calls[-1] is None
+    assert_summaries_are_right(store)
+
+
+def test_summaries_are_in_the_dump_and_the_merged_graph(corpus, tmp_path):
+    store = open_store(None)
+    build(sorted(corpus.iterdir())[:3], store, jobs=1)
+    out = tmp_path / "graph.nq"
+    store.dump(out)
+    assert f"<{SUMMARY_GRAPH}>" in out.read_text("utf-8")
+    in_default = store.query(P + "ASK { ?p ipkg:citedByDocuments ?n }").boolean
+    assert in_default
+
+
+def test_refreshing_no_entities_writes_nothing():
+    store = open_store(None)
+    assert summaries.refresh(store, []) == 0
+    assert not summary_triples(store)
+
+
+def test_counts_follow_the_rules_of_the_rankings():
+    # (document, entity) rows; d3 lies in no province (a national document).
+    provinces = {"d1": {"P1"}, "d2": {"P1", "P2"}, "d3": set()}
+    rows = [(URIRef(d), URIRef(e)) for d, e in [("d1", "x"), ("d2", "x"), ("d3", "x"), ("d3", "y"), ("d9", "x")]]
+    every = summaries._count(rows, provinces, documents_only=False)
+    assert every["x"].documents == {"d1", "d2", "d3", "d9"} and every["x"].provinces == {"P1", "P2"}
+    assert every["y"].documents == {"d3"} and not every["y"].provinces
+    provincial = summaries._count(rows, provinces, documents_only=True)
+    assert provincial["x"].documents == {"d1", "d2"} and "y" not in provincial
