@@ -22,6 +22,8 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 
 #: Named graph that holds the ontology inside a store.
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/ipkg/graph/ontology")
+#: What the name of every document's named graph starts with.
+DOCUMENT_GRAPHS = "https://w3id.org/ipkg/graph/doc/"
 
 PREFIXES: dict[str, str] = {
     "ipkg": str(IPKG),
@@ -38,7 +40,7 @@ PREFIXES: dict[str, str] = {
 }
 
 __all__ = [
-    "DCTERMS", "ELI", "ID", "IPKG", "ONTOLOGY_GRAPH", "ORG", "OWL", "PREFIXES", "PROV",
+    "DCTERMS", "DOCUMENT_GRAPHS", "ELI", "ID", "IPKG", "ONTOLOGY_GRAPH", "ORG", "OWL", "PREFIXES", "PROV",
     "RDF", "RDFS", "SH", "SKOS", "XSD", "document_graph", "document_iri", "entity_iri",
     "node_iri", "sparql_prefixes",
 ]
@@ -60,7 +62,7 @@ def document_iri(file_name: str) -> URIRef:
 
 def document_graph(file_name: str) -> URIRef:
     """The named graph holding everything one document says."""
-    return URIRef(f"https://w3id.org/ipkg/graph/doc/{_digest('doc', file_name)}")
+    return URIRef(f"{DOCUMENT_GRAPHS}{_digest('doc', file_name)}")
 
 
 def entity_iri(kind: str, *key: str) -> URIRef:

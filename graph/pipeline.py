@@ -49,7 +49,7 @@ from rdflib import URIRef
 
 from graph import summaries
 from graph.ingest import IngestError, iter_inputs, read_document
-from graph.namespaces import IPKG, ONTOLOGY_GRAPH, document_graph
+from graph.namespaces import DOCUMENT_GRAPHS, IPKG, ONTOLOGY_GRAPH, document_graph
 
 ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "ipkg.ttl"
 #: Fewer documents than this are built in-process: with forked, warmed-up
@@ -94,6 +94,7 @@ class Processed:
         seconds: time spent reading, extracting and converting it.
         violations: SHACL results on this document's graph, when validated.
         validated: True when SHACL ran on it.
+        contribution: what the document adds to the summaries (`graph.summaries`).
     """
 
     path: Path
@@ -107,6 +108,7 @@ class Processed:
     seconds: float = 0.0
     violations: tuple[str, ...] = ()
     validated: bool = False
+    contribution: summaries.Contribution | None = None
 
 
 @dataclass
@@ -183,12 +185,14 @@ def process_file(path: str | Path, validate: bool = False, as_ntriples: bool = F
             violations = (f"SHACL could not run: {type(exc).__name__}: {exc}",)
     data = once = b""
     count = len(triples)
+    share = summaries.contribution(triples)
     if as_ntriples:
         from graph.store import split_ntriples
 
         (data, once), triples = split_ntriples(triples), ()
     return Processed(path, raw.file_name, raw.sha256, triples, data, once, count,
-                     seconds=time.perf_counter() - start, violations=violations, validated=validate)
+                     seconds=time.perf_counter() - start, violations=violations, validated=validate,
+                     contribution=share)
 
 
 def _shared_terms(triples: Iterable[tuple]) -> tuple:
@@ -240,6 +244,7 @@ def _warm_up(validate: bool) -> None:
     raw = RawDocument(Path("warm-up.txt"), "warm-up.txt", text, "utf-8", "text/plain", _h.sha256(text.encode()).hexdigest())
     result = extract(segment(normalise(raw)))
     triples = document_triples(result, resolve(result))
+    summaries.contribution(triples)  # loads the ontology's institution classes
     if validate:
         _shacl(triples)
 
@@ -361,9 +366,9 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
     if prune:
         gone = sorted(set(stored_hashes(store)) - set(by_name))
         report.removed = remove(gone, store)
-    # What the documents to rewrite cite or mention now: their summaries change too.
+    # What the documents about to be rewritten counted for in the summaries, read before they go.
     summarise = _Summariser(store, [document_graph(p.name) for p in todo if document_graph(p.name) in graphs],
-                            len(todo))
+                            len(todo), fresh=not any(str(g).startswith(DOCUMENT_GRAPHS) for g in graphs))
 
     cores = os.cpu_count() or 1
     report.jobs = max(1, min(jobs or cores, len(todo))) if len(todo) >= PARALLEL_THRESHOLD else 1
@@ -381,7 +386,7 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
         writer.flush()
     finally:
         writer.close()
-    report.summary_seconds = summarise([document_graph(name) for name in report.built])
+    report.summary_seconds = summarise(writer.contributions, [document_graph(name) for name in report.built])
     report.seconds = time.perf_counter() - started
     return report
 
@@ -389,24 +394,35 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
 class _Summariser:
     """Keeps the summaries (`graph.summaries`) in step with a write of ``count`` documents.
 
-    Made before the write, it reads what the ``existing`` graphs about to be
-    replaced or removed cite or mention; called after it with the graphs
-    written, it recomputes those entities' summaries and theirs. A large write,
-    or a store whose summaries are missing or outdated, recomputes every one.
+    Made before the write, it reads the share of the summaries of the
+    ``existing`` graphs about to be replaced or removed; called after it with
+    the contributions of the documents written, it moves the summaries by the
+    difference. A store that held no other document gets summaries from the
+    contributions alone; a large write, or a store whose summaries are missing
+    or outdated, recomputes every one from the store.
     """
 
-    def __init__(self, store: Any, existing: Sequence[URIRef], count: int) -> None:
-        self.store = store
+    def __init__(self, store: Any, existing: Sequence[URIRef], count: int, fresh: bool = False) -> None:
+        self.store, self.fresh = store, fresh
         self.full = count > summaries.FULL_REFRESH_DOCUMENTS or not summaries.is_current(store)
-        self.before = set() if self.full else summaries.touched(store, existing)
+        self.old = {} if self.full else {g: summaries.stored_contributions(store, [g]) for g in existing}
 
-    def __call__(self, written: Sequence[URIRef]) -> float:
-        """Recompute what the write changed; returns the seconds it took."""
+    def __call__(self, written: Sequence[summaries.Contribution], replaced: Sequence[URIRef]) -> float:
+        """Bring the summaries up to date after the write; returns the seconds it took.
+
+        Args:
+            written: the contributions of the documents written.
+            replaced: the graphs written or removed (an existing graph whose document
+                failed to build is still there, and still counted).
+        """
         started = time.perf_counter()
-        if self.full:
+        if self.full and self.fresh:
+            summaries.write_all(self.store, written)
+        elif self.full:
             summaries.refresh(self.store)
-        elif self.before or written:
-            summaries.refresh(self.store, self.before | summaries.touched(self.store, written))
+        else:
+            removed = [c for g in replaced for c in self.old.get(g, ())]
+            summaries.apply(self.store, added=written, removed=removed)
         return time.perf_counter() - started
 
 
@@ -428,6 +444,8 @@ class _Writer:
         self.pending: list[Processed] = []
         self.pending_triples = 0
         self.done = 0
+        #: What every document written adds to the summaries.
+        self.contributions: list[summaries.Contribution] = []
         self.thread: ThreadPoolExecutor | None = None
         self.writing: tuple[Future[None], list[Processed]] | None = None
 
@@ -476,6 +494,8 @@ class _Writer:
     def _record(self, item: Processed) -> None:
         report = self.report
         report.built.append(item.file_name)
+        if item.contribution is not None:
+            self.contributions.append(item.contribution)
         report.triples += item.count
         report.bytes_read += _size(item.path)
         if item.validated:
@@ -496,7 +516,7 @@ def remove(file_names: Iterable[str], store: Any) -> list[str]:
     for graph in chosen:
         store.remove_graph(graph)
     if chosen:
-        summarise([])
+        summarise([], list(chosen))
     return list(chosen.values())
 
 

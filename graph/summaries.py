@@ -21,12 +21,20 @@ A document's provinces are the province-level regions its jurisdictions lie in
 queries used to compute on the fly; ``tests/test_summaries.py`` checks them
 against that computation after builds, changes and removals.
 
-They are derived data, so :func:`refresh` recomputes them from the store,
-either for the entities that the documents written or removed cite or mention
-(:func:`touched`, read before and after the write), or for every entity. The
-build (:mod:`graph.pipeline`) calls it after writing; a store whose summaries
-are missing or of an older :data:`SUMMARY_VERSION` gets a full refresh at its
-next build.
+They are derived data, kept in step with every write by :mod:`graph.pipeline`
+in the cheapest exact way:
+
+* a build into a store that holds no other document computes them from what
+  each worker read off its document's own graph (:func:`contribution`), without
+  reading the store (:func:`write_all`);
+* new documents add their counts and provinces to the current summaries of
+  the entities they cite or mention: a new document cannot have been counted;
+* a document changed or removed takes its counts away, read from its named
+  graph before the write (:func:`stored_contributions`); a province it brought
+  stays only while another document of that province still cites or mentions
+  the entity (:func:`apply`, which also adds the new documents' counts);
+* a store whose summaries are missing or of an older :data:`SUMMARY_VERSION`,
+  or a write of many documents, recomputes every entity from the store.
 """
 
 from __future__ import annotations
@@ -34,10 +42,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import RDF, RDFS, XSD
 
 from graph.namespaces import IPKG
 from graph.store import Triple, ntriples, to_ox
@@ -46,11 +56,15 @@ __all__ = [
     "FULL_REFRESH_DOCUMENTS",
     "SUMMARY_GRAPH",
     "SUMMARY_VERSION",
+    "Contribution",
     "Counts",
+    "apply",
+    "contribution",
     "is_current",
     "refresh",
+    "stored_contributions",
     "summary_triples",
-    "touched",
+    "write_all",
 ]
 
 #: The named graph of the summaries.
@@ -62,12 +76,89 @@ SUMMARY_VERSION = 1
 FULL_REFRESH_DOCUMENTS = 50
 
 
+ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "ipkg.ttl"
+
+
 @dataclass
 class Counts:
-    """What the summaries count for one entity: its documents and their provinces."""
+    """What the summaries count for one entity: its documents (or how many) and their provinces."""
 
     documents: set[str] = field(default_factory=set)
     provinces: set[str] = field(default_factory=set)
+    counted: int = 0  # documents already counted in the store's summary, beyond ``documents``
+
+    @property
+    def total(self) -> int:
+        return self.counted + len(self.documents)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one document adds to the summaries, read off its own graph by the build worker.
+
+    Attributes:
+        document: the document's IRI.
+        provinces: the provinces its jurisdictions lie in (none for a national document).
+        cites: the policies it cites.
+        institutions: the institutions it mentions.
+    """
+
+    document: str
+    provinces: frozenset[str]
+    cites: frozenset[str]
+    institutions: frozenset[str]
+
+
+@cache
+def institution_classes() -> frozenset[URIRef]:
+    """ipkg:Institution and its subclasses, from the ontology file."""
+    from rdflib import Graph
+
+    onto = Graph().parse(ONTOLOGY_FILE)
+    return frozenset(onto.transitive_subjects(RDFS.subClassOf, IPKG.Institution))
+
+
+def contribution(triples: Iterable[Triple]) -> Contribution | None:
+    """A document graph's share of the summaries, as the store would count it (None: no document).
+
+    Its provinces are found as the store finds them, through the ``ipkg:partOf``
+    and ``ipkg:adminLevel`` triples of the graph itself: a document graph states
+    its jurisdiction's chain up to the province (`graph.rdf`).
+    """
+    kinds = institution_classes()
+    document = None
+    links: list[tuple[Any, Any, Any]] = []
+    parents: dict[Any, set[Any]] = defaultdict(set)
+    provinces_level: set[Any] = set()
+    institutions: set[Any] = set()
+    for s, p, o in triples:
+        if p == RDF.type:
+            if o == IPKG.Document:
+                document = s
+            elif o in kinds:
+                institutions.add(s)
+        elif p in (IPKG.cites, IPKG.mentions, IPKG.jurisdiction):
+            links.append((s, p, o))
+        elif p == IPKG.partOf:
+            parents[s].add(o)
+        elif p == IPKG.adminLevel and str(o) == "province":
+            provinces_level.add(s)
+    if document is None:
+        return None
+    mine = [(p, o) for s, p, o in links if s == document]
+    seen: set[Any] = set()
+    todo = [o for p, o in mine if p == IPKG.jurisdiction]
+    while todo:  # the jurisdictions and everything they are part of
+        region = todo.pop()
+        if region not in seen:
+            seen.add(region)
+            todo.extend(parents.get(region, ()))
+    return Contribution(
+        str(document),
+        frozenset(str(r) for r in seen & provinces_level),
+        frozenset(str(o) for p, o in mine if p == IPKG.cites),
+        frozenset(str(o) for p, o in mine if p == IPKG.mentions and o in institutions),
+    )
 
 
 def _internal(name: str) -> Any:
@@ -92,16 +183,26 @@ def _document_provinces(store: Any) -> dict[str, set[str]]:
     return out
 
 
-def _count(rows: Iterable[tuple], provinces: dict[str, set[str]], *, documents_only: bool) -> dict[str, Counts]:
+def _counts_of(contributions: Iterable[Contribution]) -> tuple[dict[str, Counts], dict[str, Counts]]:
+    """Policies' and institutions' counts over these documents alone."""
+    contributions = list(contributions)
+    provinces = {c.document: set(c.provinces) for c in contributions}
+    cites = ((c.document, policy) for c in contributions for policy in c.cites)
+    mentions = ((c.document, inst) for c in contributions for inst in c.institutions)
+    return (_count(cites, provinces, provincial_only=False), _count(mentions, provinces, provincial_only=True))
+
+
+def _count(rows: Iterable[tuple], provinces: dict[str, set[str]], *, provincial_only: bool) -> dict[str, Counts]:
     """Entity → its documents and their provinces, from (document, entity) rows.
 
-    With ``documents_only`` only ipkg:Document nodes of some province count.
+    With ``provincial_only`` only documents of some province count (``provinces``
+    lists only ipkg:Document nodes, so others never do).
     """
     out: dict[str, Counts] = defaultdict(Counts)
     for document, entity in rows:
         doc = str(document)
         in_provinces = provinces.get(doc)
-        if documents_only and not in_provinces:
+        if provincial_only and not in_provinces:
             continue
         counts = out[str(entity)]
         counts.documents.add(doc)
@@ -115,22 +216,25 @@ def summary_triples(policies: dict[str, Counts], institutions: dict[str, Counts]
     yield SUMMARY_GRAPH, IPKG.summaryVersion, Literal(SUMMARY_VERSION)
     for iri, counts in sorted(policies.items()):
         policy = URIRef(iri)
-        yield policy, IPKG.citedByDocuments, Literal(len(counts.documents), datatype=XSD.integer)
+        yield policy, IPKG.citedByDocuments, Literal(counts.total, datatype=XSD.integer)
         for province in sorted(counts.provinces):
             yield policy, IPKG.citedInProvince, URIRef(province)
     for iri, counts in sorted(institutions.items()):
         institution = URIRef(iri)
         yield institution, IPKG.mentionedInProvinces, Literal(len(counts.provinces), datatype=XSD.integer)
-        yield institution, IPKG.mentionedInProvincialDocuments, Literal(len(counts.documents), datatype=XSD.integer)
+        yield institution, IPKG.mentionedInProvincialDocuments, Literal(counts.total, datatype=XSD.integer)
         for province in sorted(counts.provinces):
             yield institution, IPKG.mentionedInProvince, URIRef(province)
 
 
-def touched(store: Any, graphs: Iterable[URIRef]) -> set[URIRef]:
-    """The policies and entities that these document graphs cite or mention."""
-    out: set[URIRef] = set()
+def stored_contributions(store: Any, graphs: Iterable[URIRef]) -> list[Contribution]:
+    """The contributions of documents already in the store, read from their named graphs."""
+    query = _internal("summary_graph_triples").sparql
+    out = []
     for graph in graphs:
-        out.update(row[1] for row in _rows(store, "summary_touched", graph=graph))
+        found = contribution(store.query(query, {"graph": graph}).triples)
+        if found is not None:
+            out.append(found)
     return out
 
 
@@ -140,37 +244,74 @@ def is_current(store: Any) -> bool:
     return bool(store.query(ask).boolean)
 
 
-def refresh(store: Any, entities: Iterable[URIRef] | None = None) -> int:
-    """Recompute the summaries of ``entities`` (None: of every entity), in one update.
-
-    Args:
-        store: a writable `graph.store.Store`.
-        entities: the entities whose citations or mentions may have changed, as
-            :func:`touched` gives them before and after a write; others keep theirs.
-
-    Returns:
-        How many entities now have a summary among those recomputed.
-    """
+def refresh(store: Any) -> int:
+    """Recompute every summary from the store, in one update; returns how many entities have one."""
     provinces = _document_provinces(store)
-    if entities is None:
-        scope = None
-        citations = _rows(store, "summary_citations")
-        mentions = _rows(store, "summary_mentions")
-        institutions = {str(row[0]) for row in _rows(store, "summary_institutions")}
-    else:
-        scope = sorted(set(entities))
-        if not scope:
-            return 0
-        citations, mentions, institutions = [], [], set()
-        for entity in scope:
-            citations += _rows(store, "summary_citations", policy=entity)
-            if _rows(store, "summary_institutions", institution=entity):
-                institutions.add(str(entity))
-                mentions += _rows(store, "summary_mentions", entity=entity)
-    policies = _count(citations, provinces, documents_only=False)
-    counted = _count((row for row in mentions if str(row[1]) in institutions), provinces, documents_only=True)
-    store.update(_replace_update(scope, summary_triples(policies, counted)))
+    institutions = {str(row[0]) for row in _rows(store, "summary_institutions")}
+    policies = _count(_rows(store, "summary_citations"), provinces, provincial_only=False)
+    counted = _count((row for row in _rows(store, "summary_mentions") if str(row[1]) in institutions),
+                     provinces, provincial_only=True)
+    store.update(_replace_update(None, summary_triples(policies, counted)))
     return len(policies) + len(counted)
+
+
+def write_all(store: Any, contributions: Iterable[Contribution]) -> int:
+    """Replace every summary with those of these documents, which must be all the store holds.
+
+    The build's path for a store it fills from empty: nothing is read back.
+    Returns how many entities have a summary.
+    """
+    policies, institutions = _counts_of(contributions)
+    triples = list(summary_triples(policies, institutions))
+    write = getattr(store, "write_graphs", None)
+    if write is not None:  # the bulk path: the graph is replaced as a whole
+        write([(SUMMARY_GRAPH, ntriples(triples), b"")])
+    else:
+        store.update(_replace_update(None, triples))
+    return len(policies) + len(institutions)
+
+
+_CURRENT = f"SELECT ?p ?o WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?entity ?p ?o }} }}"
+_COUNT = {IPKG.citedByDocuments, IPKG.mentionedInProvincialDocuments}
+_PROVINCE = {IPKG.citedInProvince, IPKG.mentionedInProvince}
+
+
+def apply(store: Any, added: Iterable[Contribution], removed: Iterable[Contribution]) -> int:
+    """Update the summaries after documents were added and removed (a change is both).
+
+    Call it once the store holds the new state. ``removed`` are the contributions
+    of the documents as the summaries counted them (:func:`stored_contributions`,
+    read before the write). Counts move by the documents added and removed; a
+    province a removed document brought stays when another document of that
+    province still cites or mentions the entity (one ASK). Reads only the
+    summaries of the entities involved. Returns how many entities changed.
+    """
+    plus, minus = _counts_of(added), _counts_of(removed)
+    still = ("summary_still_cited_in", "policy"), ("summary_still_mentioned_in", "institution")
+    result: tuple[dict[str, Counts], dict[str, Counts]] = ({}, {})
+    for kind in (0, 1):
+        ask, param = still[kind]
+        for name in sorted(set(plus[kind]) | set(minus[kind])):
+            entity = URIRef(name)
+            counted, provinces = 0, set()
+            for p, o in store.query(_CURRENT, {"entity": entity}).rows:
+                if p in _COUNT:
+                    counted = int(o)
+                elif p in _PROVINCE:
+                    provinces.add(str(o))
+            gone, new = minus[kind].get(name, Counts()), plus[kind].get(name, Counts())
+            counted += len(new.documents) - len(gone.documents)
+            for province in gone.provinces & provinces:
+                still_there = store.query(_internal(ask).sparql, {param: entity, "province": URIRef(province)})
+                if not still_there.boolean:
+                    provinces.discard(province)
+            result[kind][name] = Counts(provinces=provinces | new.provinces, counted=max(counted, 0))
+    scope = sorted(URIRef(name) for name in (*result[0], *result[1]))
+    if scope:
+        kept = {kind: {n: c for n, c in result[kind].items() if c.total} for kind in (0, 1)}
+        triples = [t for t in summary_triples(kept[0], kept[1]) if t[0] != SUMMARY_GRAPH]
+        store.update(_replace_update(scope, triples))
+    return len(scope)
 
 
 def _replace_update(scope: list[URIRef] | None, triples: Iterable[Triple]) -> str:

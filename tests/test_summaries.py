@@ -92,32 +92,55 @@ def test_a_build_keeps_summaries_equal_to_the_whole_graph_grouping(corpus):
     assert max(len(ps) for _, ps in institutions.values()) >= 2
 
 
+def spy(monkeypatch) -> list[tuple[str, object]]:
+    """Record which way the build updates the summaries: (function name, the removed contributions)."""
+    calls: list[tuple[str, object]] = []
+    for name in ("refresh", "apply", "write_all"):
+        real = getattr(summaries, name)
+
+        def recording(*args, _real=real, _name=name, **kw):
+            calls.append((_name, kw.get("removed")))
+            return _real(*args, **kw)
+
+        monkeypatch.setattr(summaries, name, recording)
+    return calls
+
+
 def test_adding_changing_and_removing_documents_keeps_them_right(corpus, tmp_path, monkeypatch):
     paths = sorted(p for p in corpus.iterdir())
     store = open_store(None)
+    calls = spy(monkeypatch)
     build(paths[:-2], store, jobs=1)
-    calls = []
-    real = summaries.refresh
-    monkeypatch.setattr(summaries, "refresh", lambda s, entities=None: calls.append(entities) or real(s, entities))
+    assert [name for name, _ in calls] == ["write_all"]  # an empty store: from the workers' contributions
+    assert_summaries_are_right(store)
 
-    build(paths, store, jobs=1)  # two documents added
-    assert calls[-1] is not None  # only their entities were recomputed
+    build(paths, store, jobs=1)  # two documents added: their counts added to the summaries
+    assert calls[1:] == [("apply", [])]
     assert_summaries_are_right(store)
 
     changed = tmp_path / paths[0].name
     changed.write_bytes(paths[0].read_bytes().replace("知识产权".encode(), "著作权".encode(), 3))
-    build([changed], store, jobs=1)
-    assert calls[-1] is not None
+    build([changed], store, jobs=1)  # its old counts out, its new ones in
+    assert calls[-1][0] == "apply" and len(calls[-1][1]) == 1
     assert_summaries_are_right(store)
 
     assert remove([paths[1].name, paths[-1].name], store) == [paths[1].name, paths[-1].name]
-    assert calls[-1] is not None
+    assert calls[-1][0] == "apply" and len(calls[-1][1]) == 2
     assert_summaries_are_right(store)
 
-    # A summary recomputed for a few entities is the one recomputed for all.
+    # Summaries moved by the documents written and removed are those recomputed for all.
     kept = summary_triples(store)
-    real(store)
+    summaries.refresh(store)
     assert summary_triples(store) == kept
+
+
+def test_the_workers_contributions_count_as_the_store_does(corpus):
+    store = open_store(None)
+    build([corpus], store, jobs=2)  # from the contributions, read in worker processes
+    kept = summary_triples(store)
+    summaries.refresh(store)  # from the store
+    assert summary_triples(store) == kept
+    assert len(kept) > 100
 
 
 def test_removing_every_document_leaves_no_summary_behind(corpus):
@@ -150,15 +173,13 @@ def test_a_store_without_current_summaries_gets_them_at_its_next_build(corpus, d
 
 
 def test_a_large_write_recomputes_every_summary(corpus, monkeypatch):
-    calls = []
-    real = summaries.refresh
-    monkeypatch.setattr(summaries, "refresh", lambda s, entities=None: calls.append(entities) or real(s, entities))
     monkeypatch.setattr(summaries, "FULL_REFRESH_DOCUMENTS", 2)
     store = open_store(None)
     paths = sorted(corpus.iterdir())
     build(paths[:2], store, jobs=1)
+    calls = spy(monkeypatch)
     build(paths[2:5], store, jobs=1)
-    assert calls[-1] is None
+    assert calls == [("refresh", None)]
     assert_summaries_are_right(store)
 
 
@@ -172,9 +193,20 @@ def test_summaries_are_in_the_dump_and_the_merged_graph(corpus, tmp_path):
     assert in_default
 
 
-def test_refreshing_no_entities_writes_nothing():
+def test_a_document_that_fails_to_rebuild_keeps_its_counts(corpus, tmp_path):
+    paths = sorted(corpus.iterdir())[:3]
     store = open_store(None)
-    assert summaries.refresh(store, []) == 0
+    build(paths, store, jobs=1)
+    broken = tmp_path / paths[0].name
+    broken.write_bytes(b"\xff\xfe\x00")  # not text: the build fails, the old graph stays
+    report = build([broken], store, jobs=1)
+    assert report.failed and not report.built
+    assert_summaries_are_right(store)
+
+
+def test_applying_nothing_writes_nothing():
+    store = open_store(None)
+    assert summaries.apply(store, added=[], removed=[]) == 0
     assert not summary_triples(store)
 
 
@@ -182,8 +214,25 @@ def test_counts_follow_the_rules_of_the_rankings():
     # (document, entity) rows; d3 lies in no province (a national document).
     provinces = {"d1": {"P1"}, "d2": {"P1", "P2"}, "d3": set()}
     rows = [(URIRef(d), URIRef(e)) for d, e in [("d1", "x"), ("d2", "x"), ("d3", "x"), ("d3", "y"), ("d9", "x")]]
-    every = summaries._count(rows, provinces, documents_only=False)
+    every = summaries._count(rows, provinces, provincial_only=False)
     assert every["x"].documents == {"d1", "d2", "d3", "d9"} and every["x"].provinces == {"P1", "P2"}
     assert every["y"].documents == {"d3"} and not every["y"].provinces
-    provincial = summaries._count(rows, provinces, documents_only=True)
+    provincial = summaries._count(rows, provinces, provincial_only=True)
     assert provincial["x"].documents == {"d1", "d2"} and "y" not in provincial
+
+
+def test_a_province_stays_while_another_document_of_it_remains(corpus, tmp_path):
+    from graph.pipeline import process_file
+
+    source = next(p for p in sorted(corpus.iterdir())
+                  if (c := process_file(p).contribution) and c.provinces and c.cites and c.institutions)
+    twin = tmp_path / f"twin-{source.name}"
+    twin.write_bytes(source.read_bytes())  # the same entities and province, another document
+    store = open_store(None)
+    build([source, twin], store, jobs=1)
+    before = table(store, POLICY_SUMMARY), table(store, INSTITUTION_SUMMARY)
+    remove([twin.name], store)
+    assert_summaries_are_right(store)
+    after = table(store, POLICY_SUMMARY), table(store, INSTITUTION_SUMMARY)
+    for old, new in zip(before, after, strict=True):
+        assert new and all(new[e][1] == old[e][1] and new[e][0] == old[e][0] - 1 for e in new)
