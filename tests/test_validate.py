@@ -171,6 +171,15 @@ BROKEN: list[tuple[str, Mutation, str, URIRef, str]] = [
      "ipkg:cites must be policies"),
     ("partOf-a-document", add("xian", IPKG.partOf, x("doc")), "xian", IPKG.partOf,
      "ipkg:partOf must be regions"),
+    ("summary-count-zero", add("policy", IPKG.citedByDocuments, Literal(0)), "policy", IPKG.citedByDocuments,
+     "a positive integer"),
+    ("summary-count-as-string", add("policy", IPKG.citedByDocuments, Literal("2")), "policy",
+     IPKG.citedByDocuments, "a positive integer"),
+    ("summary-province-a-document",
+     lambda g: (add("policy", IPKG.citedByDocuments, Literal(1))(g), add("policy", IPKG.citedInProvince, x("doc"))(g)),
+     "policy", IPKG.citedInProvince, "must be regions"),
+    ("summary-without-documents", add("agency", IPKG.mentionedInProvinces, Literal(1)), "agency",
+     IPKG.mentionedInProvincialDocuments, "exactly one, a positive integer"),
 ]
 
 
