@@ -14,8 +14,8 @@ targets, with their offsets and quotes) are its alone, so they are stored once,
 in the merged default graph, outside its named graph
 (`graph.store.split_passages`). `remove` (or `prune=True`) drops the graph,
 its passages, and what only that document said. After writing or removing, the
-per-entity summaries that whole-graph rankings read (`graph.summaries`) are
-recomputed for the entities those documents cite or mention.
+per-entity summaries that whole-graph rankings read (`graph.summaries`) move by
+what those documents add or take away.
 
 Parallel builds fork workers from a warmed-up parent (lexicons, gazetteer and,
 when validating, the SHACL shapes already loaded), so a worker costs a few
@@ -126,7 +126,7 @@ class BuildReport:
         jobs: worker processes used (1: in-process).
         validated: documents checked with SHACL in this run.
         violations: ``(file name, message)`` for every SHACL result on them.
-        summary_seconds: time spent recomputing the summaries (`graph.summaries`).
+        summary_seconds: time spent keeping the summaries in step (`graph.summaries`).
     """
 
     built: list[str] = field(default_factory=list)
@@ -406,6 +406,8 @@ class _Summariser:
         self.store, self.fresh = store, fresh
         self.full = count > summaries.FULL_REFRESH_DOCUMENTS or not summaries.is_current(store)
         self.old = {} if self.full else {g: summaries.stored_contributions(store, [g]) for g in existing}
+        if not self.full:
+            summaries.invalidate(store)  # until the summaries have moved with the write
 
     def __call__(self, written: Sequence[summaries.Contribution], replaced: Sequence[URIRef]) -> float:
         """Bring the summaries up to date after the write; returns the seconds it took.

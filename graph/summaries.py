@@ -60,6 +60,7 @@ __all__ = [
     "Counts",
     "apply",
     "contribution",
+    "invalidate",
     "is_current",
     "refresh",
     "stored_contributions",
@@ -256,6 +257,18 @@ def is_current(store: Any) -> bool:
     return bool(store.query(ask).boolean)
 
 
+def invalidate(store: Any) -> None:
+    """Mark the summaries outdated until the next :func:`apply`, :func:`refresh` or :func:`write_all`.
+
+    Called before a write: should the write stop half-way (an endpoint store has
+    no transaction across documents), the next build recomputes every summary
+    rather than moving ones that no longer match the store.
+    """
+    marker = f"<{SUMMARY_GRAPH}> <{IPKG.summaryVersion}> ?v"
+    store.update(f"DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ {marker} }} {marker} }} "
+                 f"WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ {marker} }} }}")
+
+
 def refresh(store: Any) -> int:
     """Recompute every summary from the store, in one update; returns how many entities have one."""
     provinces = _document_provinces(store)
@@ -319,10 +332,9 @@ def apply(store: Any, added: Iterable[Contribution], removed: Iterable[Contribut
                     provinces.discard(province)
             result[kind][name] = Counts(provinces=provinces | new.provinces, counted=max(counted, 0))
     scope = sorted(URIRef(name) for name in (*result[0], *result[1]))
-    if scope:
-        kept = {kind: {n: c for n, c in result[kind].items() if c.total} for kind in (0, 1)}
-        triples = [t for t in summary_triples(kept[0], kept[1]) if t[0] != SUMMARY_GRAPH]
-        store.update(_replace_update(scope, triples))
+    kept = {kind: {n: c for n, c in result[kind].items() if c.total} for kind in (0, 1)}
+    # With the version marker again (scope never holds the graph's own name, so it stays once).
+    store.update(_replace_update([*scope, SUMMARY_GRAPH], summary_triples(kept[0], kept[1])))
     return len(scope)
 
 

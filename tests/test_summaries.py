@@ -204,10 +204,29 @@ def test_a_document_that_fails_to_rebuild_keeps_its_counts(corpus, tmp_path):
     assert_summaries_are_right(store)
 
 
-def test_applying_nothing_writes_nothing():
+def test_applying_nothing_writes_the_version_marker_alone():
     store = open_store(None)
     assert summaries.apply(store, added=[], removed=[]) == 0
-    assert not summary_triples(store)
+    assert {s for s, _, _ in summary_triples(store)} == {SUMMARY_GRAPH}
+
+
+def test_a_write_stopped_before_the_summaries_moved_is_recomputed_at_the_next_build(corpus, monkeypatch):
+    paths = sorted(corpus.iterdir())[:5]
+    store = open_store(None)  # in memory: each document is written as it comes, as on an endpoint
+    build(paths[:3], store, jobs=1)
+
+    def stopped(*args, **kw):
+        raise RuntimeError("stopped")
+
+    monkeypatch.setattr(summaries, "apply", stopped)
+    with pytest.raises(RuntimeError):
+        build(paths, store, jobs=1)  # the two new documents are in the store, not in the summaries
+    monkeypatch.undo()
+    assert not summaries.is_current(store)
+    calls = spy(monkeypatch)
+    assert build(paths, store, jobs=1).unchanged
+    assert [name for name, _ in calls] == ["refresh"]
+    assert_summaries_are_right(store)
 
 
 def test_counts_follow_the_rules_of_the_rankings():
