@@ -52,8 +52,8 @@ DEFAULT_NODE_LIMIT = 200
 __all__ = [
     "DEFAULT_NODE_LIMIT", "T", "add_documents", "build_store_if_needed", "document_text",
     "entity_param", "get_index", "get_store", "iri_from_param", "kept_dir", "link_params", "load_index",
-    "open_app_store", "reset_caches", "rows", "store_location", "store_or_stop", "ui_lang",
-    "url_state", "write_url",
+    "open_app_store", "refresh_summaries_if_outdated", "reset_caches", "rows", "store_location",
+    "store_or_stop", "ui_lang", "url_state", "write_url",
 ]
 
 
@@ -120,6 +120,28 @@ def build_store_if_needed(path: str | Path, corpus: str | Path = DEFAULT_CORPUS,
     return True
 
 
+def refresh_summaries_if_outdated(path: str | Path) -> bool:
+    """Publish a version with current summaries when the published one predates them; True when it did.
+
+    A store built before the summaries existed (`graph.summaries`), or with an
+    older version of them, would answer the rankings that read them with nothing
+    until its next build; the app recomputes them once, as a build would.
+    """
+    from graph import summaries
+
+    store = storage.open_current(path)
+    try:
+        if summaries.is_current(store):
+            return False
+    finally:
+        store.close()
+    with storage.begin_build(path) as writer:
+        if not summaries.is_current(writer):  # not done by someone else while we waited for the lock
+            summaries.refresh(writer)
+    _index_new_version(path)
+    return True
+
+
 def _index_new_version(root: str | Path) -> None:
     """Build and keep the entity index of a version just published, so its first page view need not."""
     with contextlib.suppress(Exception):  # only a head start: the first page view builds it otherwise
@@ -180,6 +202,7 @@ def _ensure_built() -> None:
     One session builds while the others wait on the lock.
     """
     if _needs_build() is None:
+        _ensure_summaries()
         return
     with _BUILD_LOCK:
         target = _needs_build()
@@ -193,6 +216,23 @@ def _ensure_built() -> None:
                 build_store_if_needed(target, progress=progress)
                 docs = len(list(Path(DEFAULT_CORPUS).iterdir()))
                 status.update(label=T("store_built", docs=docs), state="complete", expanded=False)
+
+
+_SUMMARIES_CHECKED: set[str] = set()
+
+
+def _ensure_summaries() -> None:
+    """Once per published version: bring a store from before the summaries up to date."""
+    path, endpoint = store_location()
+    if os.environ.get("IPKG_FIXTURE") or endpoint or not path or storage.current_path(path) is None:
+        return
+    key = _store_key()
+    if key in _SUMMARIES_CHECKED:
+        return
+    with _BUILD_LOCK:
+        if key not in _SUMMARIES_CHECKED and refresh_summaries_if_outdated(path):
+            key = _store_key()  # the new version is current by construction
+        _SUMMARIES_CHECKED.add(key)
 
 
 def _current_store() -> tuple[Store, str]:

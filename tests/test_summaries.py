@@ -255,3 +255,24 @@ def test_a_province_stays_while_another_document_of_it_remains(corpus, tmp_path)
     after = table(store, POLICY_SUMMARY), table(store, INSTITUTION_SUMMARY)
     for old, new in zip(before, after, strict=True):
         assert new and all(new[e][1] == old[e][1] and new[e][0] == old[e][0] - 1 for e in new)
+
+
+def test_the_app_brings_a_published_store_from_before_the_summaries_up_to_date(corpus, tmp_path):
+    from graph import storage
+    from graph.app_support import refresh_summaries_if_outdated
+
+    root = tmp_path / "store"
+    with storage.begin_build(root) as store:
+        build(sorted(corpus.iterdir())[:3], store, jobs=1)
+        expected = summary_triples(store)
+        store.update(f"DELETE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?s ?p ?o }} ?s ?p ?o }} "
+                     f"WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?s ?p ?o }} }}")  # as published before them
+    before = storage.current_version(root)
+    assert refresh_summaries_if_outdated(root)
+    assert storage.current_version(root) != before  # a new version, readers of the old one unharmed
+    reader = storage.open_current(root)
+    try:
+        assert summary_triples(reader) == expected
+    finally:
+        reader.close()
+    assert not refresh_summaries_if_outdated(root)
