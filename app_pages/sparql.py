@@ -78,7 +78,8 @@ st.button(T("sq_run"), key=f"{PAGE}.run", type="primary", icon=":material/play_a
 write_url(PAGE, SPEC, omit=["query"] if st.session_state[q_key] == _example_text() else [])
 
 query = prepare(st.session_state[q_key], only_used=True)
-missing = [p.name for p in (chosen.parameters if chosen else ()) if p.name not in bindings and f"?{p.name}" in query]
+missing = [p.name for p in (chosen.parameters if chosen else ())
+           if p.required and p.name not in bindings and f"?{p.name}" in query]
 if invalid or missing:
     for message in invalid:
         st.warning(message)

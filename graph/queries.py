@@ -98,6 +98,11 @@ class Param:
     description: str = ""
     kind: str = "str"  # str | iri | int | decimal
 
+    @property
+    def required(self) -> bool:
+        """False when the header calls the parameter optional (可选 / optional): the query runs without it."""
+        return not re.search(r"可选|\boptional\b", self.description)
+
 
 @dataclass(frozen=True)
 class SavedQuery:

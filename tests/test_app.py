@@ -169,6 +169,15 @@ def test_sparql_examples_run(example: str) -> None:
     assert not at.error, [e.value for e in at.error]
 
 
+@pytest.mark.parametrize("example", sorted(name for name, q in saved_queries().items()
+                                            if q.parameters and not any(p.required for p in q.parameters)))
+def test_sparql_examples_run_with_their_optional_parameters_left_empty(example: str) -> None:
+    at = open_page("sparql", ex=example)
+    assert not at.error and not at.info, [m.value for m in (*at.error, *at.info)]
+    assert at.dataframe, "the query ran and its table is shown"  # (empty when the fixture has no match)
+    assert saved_queries()[example].parameters[0].name in at.dataframe[0].value.columns
+
+
 def test_sparql_syntax_error_shown_plainly() -> None:
     at = open_page("sparql", query="SELEC * WHERE {")
     assert at.error and "查询有误" in at.error[0].value
