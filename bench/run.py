@@ -208,7 +208,7 @@ class BuildRow:
 
     @property
     def summary_s(self) -> str:
-        """Of the wall time, what recomputing the summaries took (graph.summaries), as the build reports it."""
+        """Of the wall time, what keeping the summaries in step took (graph.summaries), as the build reports it."""
         found = re.search(r"summaries ([\d.]+) s", self.run.stderr)
         return found.group(1) if found else "?"
 

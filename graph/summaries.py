@@ -43,7 +43,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from rdflib import Literal, URIRef
@@ -77,9 +76,6 @@ SUMMARY_VERSION = 1
 #: one document's ~35 entities at 10,000 documents); recomputing, 18–28 s there. The bound
 #: is cautious: where the two costs cross has not been measured.
 FULL_REFRESH_DOCUMENTS = 50
-
-
-ONTOLOGY_FILE = Path(__file__).resolve().parent.parent / "ontology" / "ipkg.ttl"
 
 
 @dataclass
@@ -116,6 +112,8 @@ class Contribution:
 def institution_classes() -> frozenset[URIRef]:
     """ipkg:Institution and its subclasses, from the ontology file."""
     from rdflib import Graph
+
+    from graph.pipeline import ONTOLOGY_FILE  # the pipeline, which imports this module, names the file
 
     onto = Graph().parse(ONTOLOGY_FILE)
     return frozenset(onto.transitive_subjects(RDFS.subClassOf, IPKG.Institution))
@@ -182,9 +180,13 @@ def _internal(name: str) -> Any:
     return internal_queries()[name]
 
 
+def _run(store: Any, name: str, **bindings: URIRef) -> Any:
+    """The answer of the internal query ``name`` (ontology/queries/_internal) with these bindings."""
+    return store.query(_internal(name).sparql, bindings or None)
+
+
 def _rows(store: Any, name: str, **bindings: URIRef) -> list[tuple]:
-    query = _internal(name)
-    return store.query(query.sparql, bindings or None).rows
+    return _run(store, name, **bindings).rows
 
 
 def _document_provinces(store: Any) -> dict[str, set[str]]:
@@ -244,10 +246,9 @@ def summary_triples(policies: dict[str, Counts], institutions: dict[str, Counts]
 
 def stored_contributions(store: Any, graphs: Iterable[URIRef]) -> list[Contribution]:
     """The contributions of documents already in the store, read from their named graphs."""
-    query = _internal("summary_graph_triples").sparql
     out = []
     for graph in graphs:
-        found = contribution(store.query(query, {"graph": graph}).triples)
+        found = contribution(_run(store, "summary_graph_triples", graph=graph).triples)
         if found is not None:
             out.append(found)
     return out
@@ -298,7 +299,6 @@ def write_all(store: Any, contributions: Iterable[Contribution]) -> int:
     return len(policies) + len(institutions)
 
 
-_CURRENT = f"SELECT ?p ?o WHERE {{ GRAPH <{SUMMARY_GRAPH}> {{ ?entity ?p ?o }} }}"
 _COUNT = {IPKG.citedByDocuments, IPKG.mentionedInProvincialDocuments}
 _PROVINCE = {IPKG.citedInProvince, IPKG.mentionedInProvince}
 
@@ -321,7 +321,7 @@ def apply(store: Any, added: Iterable[Contribution], removed: Iterable[Contribut
         for name in sorted(set(plus[kind]) | set(minus[kind])):
             entity = URIRef(name)
             counted, provinces = 0, set()
-            for p, o in store.query(_CURRENT, {"entity": entity}).rows:
+            for p, o in _rows(store, "summary_of", entity=entity):
                 if p in _COUNT:
                     counted = int(o)
                 elif p in _PROVINCE:
@@ -329,8 +329,7 @@ def apply(store: Any, added: Iterable[Contribution], removed: Iterable[Contribut
             gone, new = minus[kind].get(name, Counts()), plus[kind].get(name, Counts())
             counted += len(new.documents) - len(gone.documents)
             for province in gone.provinces & provinces:
-                still_there = store.query(_internal(ask).sparql, {param: entity, "province": URIRef(province)})
-                if not still_there.boolean:
+                if not _run(store, ask, **{param: entity, "province": URIRef(province)}).boolean:
                     provinces.discard(province)
             result[kind][name] = Counts(provinces=provinces | new.provinces, counted=max(counted, 0))
     scope = sorted(URIRef(name) for name in (*result[0], *result[1]))
