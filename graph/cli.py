@@ -160,7 +160,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     where = args.endpoint or str(out)
     print(f"built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
           f"removed {len(report.removed)}; {report.triples} triples in {report.seconds:.2f} s "
-          f"({report.jobs} {'process' if report.jobs == 1 else 'processes'}; summaries {report.summary_seconds:.2f} s) "
+          f"({report.jobs} {'process' if report.jobs == 1 else 'processes'}; summaries {report.summary_seconds:.2f} s"
+          f"{f'; compaction {report.compact_seconds:.2f} s' if report.compact_seconds else ''}) "
           f"→ {where}", file=sys.stderr)
     _report_validation(report, args.no_validate)
     if report.failed:

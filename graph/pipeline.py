@@ -65,12 +65,21 @@ MAX_CHUNK = 8
 #: 0.8 at 50 while passages were stored twice; 1.3 GB since).
 BATCH_DOCUMENTS = 200
 BATCH_TRIPLES = 600_000
+#: An embedded store is compacted (`OxigraphStore.compact`) after a run that wrote or
+#: removed at least this many documents, or once it holds more table files than
+#: COMPACT_TABLE_FILES: a lookup reads every file whose keys overlap. A single-document
+#: build adds 7-15 small files and 30 of them changed no query measurably at 1,000
+#: documents, while compacting a fresh 1,000-document build (49 files) made queries
+#: 1.5-3x faster for 4.7 s; at 10,000 documents it costs 49 s, so not after every write.
+COMPACT_DOCUMENTS = 50
+COMPACT_TABLE_FILES = 400
 #: Up to this many input names, the stored hashes are looked up name by name
 #: rather than by reading every document's hash from the store.
 LOOKUP_BY_NAME = 64
 
 __all__ = [
-    "ONTOLOGY_FILE", "PARALLEL_THRESHOLD", "BuildReport", "Processed", "build", "ensure_ontology",
+    "ONTOLOGY_FILE", "PARALLEL_THRESHOLD", "BuildReport", "Processed", "build", "compact_if_worthwhile",
+    "ensure_ontology",
     "print_progress", "process_file", "remove", "stored_hashes",
 ]
 
@@ -127,6 +136,7 @@ class BuildReport:
         validated: documents checked with SHACL in this run.
         violations: ``(file name, message)`` for every SHACL result on them.
         summary_seconds: time spent keeping the summaries in step (`graph.summaries`).
+        compact_seconds: time spent compacting the store after the writes (0 when it was not).
     """
 
     built: list[str] = field(default_factory=list)
@@ -140,6 +150,7 @@ class BuildReport:
     validated: int = 0
     violations: list[tuple[str, str]] = field(default_factory=list)
     summary_seconds: float = 0.0
+    compact_seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
@@ -365,7 +376,7 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
             todo.append(path)
     if prune:
         gone = sorted(set(stored_hashes(store)) - set(by_name))
-        report.removed = remove(gone, store)
+        report.removed = remove(gone, store, compact=False)
     # What the documents about to be rewritten counted for in the summaries, read before they go.
     summarise = _Summariser(store, [document_graph(p.name) for p in todo if document_graph(p.name) in graphs],
                             len(todo), fresh=not any(str(g).startswith(DOCUMENT_GRAPHS) for g in graphs))
@@ -387,6 +398,7 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
     finally:
         writer.close()
     report.summary_seconds = summarise(writer.contributions, [document_graph(name) for name in report.built])
+    report.compact_seconds = compact_if_worthwhile(store, len(report.built) + len(report.removed))
     report.seconds = time.perf_counter() - started
     return report
 
@@ -506,8 +518,11 @@ class _Writer:
         self.count(item.file_name)
 
 
-def remove(file_names: Iterable[str], store: Any) -> list[str]:
-    """Drop documents (by file name) and everything only they said; returns the names dropped."""
+def remove(file_names: Iterable[str], store: Any, *, compact: bool = True) -> list[str]:
+    """Drop documents (by file name) and everything only they said; returns the names dropped.
+
+    With ``compact``, a large removal compacts the store (:func:`compact_if_worthwhile`).
+    """
     present = set(store.graphs())
     chosen: dict[URIRef, str] = {}
     for name in file_names:
@@ -519,7 +534,25 @@ def remove(file_names: Iterable[str], store: Any) -> list[str]:
         store.remove_graph(graph)
     if chosen:
         summarise([], list(chosen))
+    if compact:
+        compact_if_worthwhile(store, len(chosen))
     return list(chosen.values())
+
+
+def compact_if_worthwhile(store: Any, changed: int) -> float:
+    """Compact an embedded store after ``changed`` documents were written or removed, if worth it.
+
+    Returns:
+        The seconds spent (0.0 when the store was left as it is or cannot compact).
+    """
+    compact = getattr(store, "compact", None)
+    if compact is None or getattr(store, "read_only", False) or getattr(store, "path", None) is None:
+        return 0.0
+    if changed < COMPACT_DOCUMENTS and store.table_files() <= COMPACT_TABLE_FILES:
+        return 0.0
+    started = time.perf_counter()
+    compact()
+    return time.perf_counter() - started
 
 
 def ensure_ontology(store: Any, graphs: set | None = None) -> None:

@@ -1160,6 +1160,25 @@ class OxigraphStore:
         finally:
             self._needs_union = None
 
+    def table_files(self) -> int:
+        """How many RocksDB table files the on-disk store holds (0 in memory)."""
+        return 0 if self.path is None else sum(1 for _ in self.path.glob("*.sst"))
+
+    def compact(self) -> None:
+        """Merge the store's table files (RocksDB compaction, Oxigraph's ``optimize``).
+
+        Every bulk load adds files whose keys overlap the rest of the store, and
+        each lookup reads all of them: at 10,000 documents compaction made the
+        saved queries 2–5× faster (see bench/RESULTS.md). It rewrites the store
+        (49 s at 10,000 documents), so the build calls it only after large writes.
+        """
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+        try:
+            self._ox.optimize()
+        except OSError as exc:
+            raise StoreError(f"compaction failed: {exc}") from exc
+
     def load_file(self, path: str | Path, graph: URIRef, fmt: str | None = None) -> None:
         """Replace ``graph`` with a file's triples, atomically.
 

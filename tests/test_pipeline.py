@@ -276,3 +276,57 @@ def test_batched_writes_replace_changed_documents(corpus, tmp_path):
     assert after == dump(expected.inner, tmp_path, "expected.nq")
     merged = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
     assert store.query(merged).rows == expected.query(merged).rows
+
+
+# --------------------------------------------------------------------------- compaction
+
+
+def test_a_large_write_compacts_the_store_and_keeps_its_graph(corpus, tmp_path, monkeypatch):
+    import graph.pipeline as pipeline
+
+    monkeypatch.setattr(pipeline, "BATCH_DOCUMENTS", 2)  # three bulk loads whose files overlap
+    paths = sorted(corpus.iterdir())[:6]
+    merged = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    built = {}
+    for threshold in (6, 7):  # 6 documents: compacted; with a threshold of 7: not
+        monkeypatch.setattr(pipeline, "COMPACT_DOCUMENTS", threshold)
+        store = OxigraphStore(tmp_path / str(threshold), bulk_writes=True)
+        report = build(paths, store, jobs=1)
+        built[threshold] = (report.compact_seconds, store.table_files(), dump(store, tmp_path, f"{threshold}.nq"),
+                            store.query(merged).rows)
+        store.close()
+    (seconds, files, data, count), (seconds_not, files_not, data_not, count_not) = built[6], built[7]
+    assert seconds > 0 and seconds_not == 0
+    assert files < files_not
+    assert data == data_not and count == count_not
+
+
+def test_small_writes_compact_only_once_the_table_files_pile_up(corpus, tmp_path, monkeypatch):
+    import graph.pipeline as pipeline
+
+    paths = sorted(corpus.iterdir())[:2]
+    store = OxigraphStore(tmp_path / "s", bulk_writes=True)
+    assert build(paths[:1], store, jobs=1).compact_seconds == 0
+    monkeypatch.setattr(pipeline, "COMPACT_TABLE_FILES", 0)
+    assert build(paths[1:], store, jobs=1).compact_seconds > 0
+    # A removal compacts too, unless the caller (build's prune) compacts after it.
+    monkeypatch.setattr(pipeline, "COMPACT_TABLE_FILES", 10**6)
+    monkeypatch.setattr(pipeline, "COMPACT_DOCUMENTS", 1)
+    calls = []
+    monkeypatch.setattr(store, "compact", lambda: calls.append(1))
+    assert remove([paths[0].name], store, compact=False) == [paths[0].name]
+    assert calls == []
+    assert remove([paths[1].name], store) == [paths[1].name]
+    assert calls == [1]
+    # An in-memory store has nothing to compact, however large the write.
+    assert pipeline.compact_if_worthwhile(OxigraphStore(), 10**6) == 0
+
+
+def test_a_read_only_store_refuses_to_compact(corpus, tmp_path):
+    from graph.store import StoreError
+
+    store = OxigraphStore(tmp_path / "s")
+    build(sorted(corpus.iterdir())[:1], store, jobs=1)
+    store.close()
+    with pytest.raises(StoreError, match="read-only"):
+        OxigraphStore(tmp_path / "s", read_only=True).compact()
