@@ -1168,9 +1168,10 @@ class OxigraphStore:
         """Merge the store's table files (RocksDB compaction, Oxigraph's ``optimize``).
 
         Every bulk load adds files whose keys overlap the rest of the store, and
-        each lookup reads all of them: at 10,000 documents compaction made the
-        saved queries 2–5× faster (see bench/RESULTS.md). It rewrites the store
-        (49 s at 10,000 documents), so the build calls it only after large writes.
+        each lookup reads all of them: at 10,000 documents the saved queries ran
+        1.4–2.8× faster after it (bench/RESULTS.md, run 11 against run 10). It
+        rewrites the store (50 s at 10,000 documents), so the build calls it only
+        after large writes (`graph.pipeline.compact_if_worthwhile`).
         """
         if self.read_only:
             raise StoreError("the store is open read-only")
