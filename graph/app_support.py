@@ -346,7 +346,9 @@ def store_or_stop() -> tuple[Store, EntityIndex]:
     """The store and its index, or an error message and ``st.stop()``."""
     try:
         store = get_store()
-        index = get_index()
+        # Streamlit shows a spinner only after a short delay: a cached index shows none.
+        with st.spinner(T("index_loading")):
+            index = get_index()
     except Exception as exc:
         st.error(T("store_error", error=exc))
         st.stop()

@@ -18,6 +18,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "share_hint": ("本页地址即当前视图,可直接发送给同事。", "This page's URL is the current view: send it to a colleague."),
     "store_building": ("首次启动:正在从语料构建图谱……", "First start: building the graph from the corpus…"),
     "store_built": ("图谱已构建:{docs} 篇文档。", "Graph built: {docs} documents."),
+    "index_loading": ("正在读取图谱的实体索引(大型图谱首次打开需几分钟)……",
+                      "Reading the graph's entity index (the first view of a large graph takes minutes)…"),
     "store_empty": ("图谱为空。请在“文档”页上传文档。", "The graph is empty. Upload documents on the Documents page."),
     "store_error": ("无法打开图谱:{error}", "Cannot open the graph: {error}"),
     "no_results": ("没有结果。", "No results."),
