@@ -336,24 +336,71 @@ def _cached_index(_store: Store, key: str) -> EntityIndex:
     return load_index(_store, _on_disk_root())
 
 
+#: Store version key → why its entity index could not be read in time. Reading the
+#: index of a 10,000-document graph passes the query time limit after minutes; each
+#: page view would otherwise wait that long again before saying so.
+_INDEX_TIMED_OUT: dict[str, str] = {}
+
+
 def get_index() -> EntityIndex:
-    """The process-wide entity index of the current store."""
+    """The process-wide entity index of the current store.
+
+    Raises:
+        QueryTimeout: reading it passed the time limit (now, or before for this version).
+    """
+    from graph.store import QueryTimeout
+
     store, key = _current_store()
-    return _cached_index(store, key)
+    if key in _INDEX_TIMED_OUT:
+        raise QueryTimeout(_INDEX_TIMED_OUT[key])
+    try:
+        return _cached_index(store, key)
+    except QueryTimeout as exc:
+        _INDEX_TIMED_OUT[key] = str(exc)
+        raise
+
+
+def _index_or_message(message: str) -> tuple[EntityIndex | None, str]:
+    """The index, or None and the user's ``message`` (an i18n key) saying why."""
+    from graph.store import QueryTimeout
+
+    try:
+        # Streamlit shows a spinner only after a short delay: a cached index shows none.
+        with st.spinner(T("index_loading")):
+            return get_index(), ""
+    except QueryTimeout as exc:
+        return None, T(message, error=exc)
 
 
 def store_or_stop() -> tuple[Store, EntityIndex]:
     """The store and its index, or an error message and ``st.stop()``."""
     try:
         store = get_store()
-        # Streamlit shows a spinner only after a short delay: a cached index shows none.
-        with st.spinner(T("index_loading")):
-            index = get_index()
+        index, message = _index_or_message("index_timeout")
     except Exception as exc:
         st.error(T("store_error", error=exc))
         st.stop()
         raise
+    if index is None:
+        st.error(message)
+        st.stop()
     if not index.nodes:
+        st.info(T("store_empty"))
+    return store, index
+
+
+def store_and_index_if_any() -> tuple[Store, EntityIndex | None]:
+    """The store and, when it can be read in time, its index (else a warning); for pages that work without it."""
+    try:
+        store = get_store()
+        index, message = _index_or_message("index_timeout_optional")
+    except Exception as exc:
+        st.error(T("store_error", error=exc))
+        st.stop()
+        raise
+    if index is None:
+        st.warning(message)
+    elif not index.nodes:
         st.info(T("store_empty"))
     return store, index
 

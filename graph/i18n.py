@@ -20,6 +20,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "store_built": ("图谱已构建:{docs} 篇文档。", "Graph built: {docs} documents."),
     "index_loading": ("正在读取图谱的实体索引(大型图谱首次打开需几分钟)……",
                       "Reading the graph's entity index (the first view of a large graph takes minutes)…"),
+    "index_timeout": ("无法在时限内读取图谱的实体索引({error}):图谱太大,本页需要该索引。"
+                      "“SPARQL 查询”页不需要它,仍可使用。",
+                      "The graph's entity index could not be read in time ({error}): the graph is too large, "
+                      "and this page needs the index. The SPARQL page works without it."),
+    "index_timeout_optional": ("无法在时限内读取图谱的实体索引({error}):本页照常运行查询,"
+                               "但不把结果画成网络图,名称直接在图谱中查找。",
+                               "The graph's entity index could not be read in time ({error}): this page runs "
+                               "queries as usual, but does not draw results as a network, and looks names up "
+                               "in the graph itself."),
     "store_empty": ("图谱为空。请在“文档”页上传文档。", "The graph is empty. Upload documents on the Documents page."),
     "store_error": ("无法打开图谱:{error}", "Cannot open the graph: {error}"),
     "no_results": ("没有结果。", "No results."),

@@ -293,3 +293,35 @@ def test_a_new_version_never_closes_the_store_a_session_holds(tmp_path: Path, mo
             if key.startswith(str(root)):
                 store.close()
                 del app_support._OPEN[key]
+
+
+def test_a_graph_too_large_to_index_in_time_still_answers_sparql(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading the entity index passes the time limit (a 10,000-document graph did after minutes):
+    the pages that need it say so, the SPARQL page runs queries without it, and the index is
+    not read again for the same version on every page view."""
+    from graph.store import QueryTimeout
+
+    calls = []
+
+    def too_slow(store, **kw):
+        calls.append(1)
+        raise QueryTimeout("query stopped after the 120 s time limit")
+
+    monkeypatch.setattr(EntityIndex, "from_store", classmethod(lambda cls, store, **kw: too_slow(store, **kw)))
+    monkeypatch.setattr(app_support, "_INDEX_TIMED_OUT", {})
+    app_support._cached_index.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()  # the overview needs the index
+        assert not at.exception, at.exception
+        assert at.error and "SPARQL" in at.error[0].value and "120 s" in at.error[0].value
+        at.query_params.update({"ex": "describe_entity", "p_entity": "陕西省知识产权保护中心"})
+        at.switch_page("app_pages/sparql.py").run()
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        assert at.warning and "120 s" in at.warning[0].value
+        # The name typed where an IRI goes was found in the store, and the entity described.
+        table = at.dataframe[0].value
+        assert len(table) and any("陕西省知识产权保护中心" in str(v) for v in table.to_numpy().ravel())
+        assert not at.get("iframe"), "no network view without the index"
+        assert calls == [1], "one attempt per store version"
+    finally:
+        app_support._cached_index.clear()
