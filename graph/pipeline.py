@@ -80,8 +80,7 @@ LOOKUP_BY_NAME = 64
 
 __all__ = [
     "ONTOLOGY_FILE", "PARALLEL_THRESHOLD", "BuildReport", "Processed", "build", "compact_if_worthwhile",
-    "ensure_ontology",
-    "print_progress", "process_file", "remove", "stored_hashes",
+    "ensure_ontology", "print_progress", "process_file", "remove", "stored_hashes",
 ]
 
 
