@@ -67,11 +67,12 @@ BATCH_DOCUMENTS = 200
 BATCH_TRIPLES = 600_000
 #: An embedded store is compacted (`OxigraphStore.compact`) after a run that wrote or
 #: removed at least this many documents, or once it holds more table files than
-#: COMPACT_TABLE_FILES: a lookup reads every file whose keys overlap. A single-document
-#: build adds 7-15 small files and 30 of them changed no query measurably at 1,000
-#: documents, while compacting a fresh 1,000-document build (49 files) made four saved
-#: queries 1.7-3.4x faster for 4.7 s; at 10,000 documents it costs 50 s, so not after
-#: every write.
+#: COMPACT_TABLE_FILES: a lookup reads every file whose keys overlap. Compacting a fresh
+#: 1,000-document build (49 files) made four saved queries 1.7-3.4x faster for 4.7 s; at
+#: 10,000 documents it costs 50 s, so not after every write. Small writes still add up:
+#: 30 one-document builds on the compacted 10,000-document store left only 7 more files
+#: (RocksDB merges them) but queries up to 1.8x slower, which the file count misses;
+#: counting the documents written since the last compaction would catch it.
 COMPACT_DOCUMENTS = 50
 COMPACT_TABLE_FILES = 400
 #: Up to this many input names, the stored hashes are looked up name by name
