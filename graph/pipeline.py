@@ -65,14 +65,14 @@ MAX_CHUNK = 8
 #: 0.8 at 50 while passages were stored twice; 1.3 GB since).
 BATCH_DOCUMENTS = 200
 BATCH_TRIPLES = 600_000
-#: An embedded store is compacted (`OxigraphStore.compact`) after a run that wrote or
-#: removed at least this many documents, or once it holds more table files than
-#: COMPACT_TABLE_FILES: a lookup reads every file whose keys overlap. Compacting a fresh
-#: 1,000-document build (49 files) made four saved queries 1.7-3.4x faster for 4.7 s; at
-#: 10,000 documents it costs 50 s, so not after every write. Small writes still add up:
-#: 30 one-document builds on the compacted 10,000-document store left only 7 more files
-#: (RocksDB merges them) but queries up to 1.8x slower, which the file count misses;
-#: counting the documents written since the last compaction would catch it.
+#: An embedded store is compacted (`OxigraphStore.compact`) once at least this many
+#: documents were written or removed since its last compaction, or once it holds more
+#: table files than COMPACT_TABLE_FILES: a lookup reads every file whose keys overlap.
+#: Compacting a fresh 1,000-document build (49 files) made four saved queries 1.7-3.4x
+#: faster for 4.7 s; at 10,000 documents it costs 50 s, so not after every write. Small
+#: writes add up too: 30 one-document builds on the compacted 10,000-document store
+#: left only 7 more files (RocksDB merges them) but queries up to 1.8x slower (and 60
+#: no faster), which the file count alone missed.
 COMPACT_DOCUMENTS = 50
 COMPACT_TABLE_FILES = 400
 #: Up to this many input names, the stored hashes are looked up name by name
@@ -543,13 +543,18 @@ def remove(file_names: Iterable[str], store: Any, *, compact: bool = True) -> li
 def compact_if_worthwhile(store: Any, changed: int) -> float:
     """Compact an embedded store after ``changed`` documents were written or removed, if worth it.
 
+    Otherwise the store counts them towards its next compaction.
+
     Returns:
         The seconds spent (0.0 when the store was left as it is or cannot compact).
     """
     compact = getattr(store, "compact", None)
     if compact is None or getattr(store, "read_only", False) or getattr(store, "path", None) is None:
         return 0.0
-    if changed < COMPACT_DOCUMENTS and store.table_files() <= COMPACT_TABLE_FILES:
+    since = store.documents_since_compaction() + changed
+    if since < COMPACT_DOCUMENTS and store.table_files() <= COMPACT_TABLE_FILES:
+        if changed:
+            store.note_documents_written(changed)
         return 0.0
     started = time.perf_counter()
     compact()

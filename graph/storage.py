@@ -551,7 +551,7 @@ def begin_build(
 
     import pyoxigraph as ox
 
-    from graph.store import OxigraphStore
+    from graph.store import MAINTENANCE_FILE, OxigraphStore
 
     root = Path(root)
     with build_lock(root, wait_s=wait_s, on_wait=on_wait):
@@ -567,6 +567,11 @@ def begin_build(
                 source = ox.Store.read_only(str(version_path(root, current)))
                 source.backup(str(staging))
                 del source
+                # RocksDB's backup copies only its own files; the count of writes since
+                # the last compaction (graph.store.MAINTENANCE_FILE) goes along.
+                kept = version_path(root, current) / MAINTENANCE_FILE
+                if kept.is_file():
+                    shutil.copyfile(kept, staging / MAINTENANCE_FILE)
             _checkpoint("copied")
             # Nobody reads the copy before it is published whole, so it can take bulk (non-atomic) writes.
             store = OxigraphStore(staging, timeout_s=timeout_s, bulk_writes=True)

@@ -55,6 +55,7 @@ how many are still running.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import re
@@ -929,6 +930,10 @@ class Store(Protocol):
 # --------------------------------------------------------------------------- embedded
 
 
+#: The file beside an on-disk store's RocksDB files that keeps its maintenance count.
+MAINTENANCE_FILE = "ipkg-maintenance.json"
+
+
 class OxigraphStore:
     """The embedded store: pyoxigraph in memory (``path=None``) or on disk.
 
@@ -1164,6 +1169,31 @@ class OxigraphStore:
         """How many RocksDB table files the on-disk store holds (0 in memory)."""
         return 0 if self.path is None else sum(1 for _ in self.path.glob("*.sst"))
 
+    def documents_since_compaction(self) -> int:
+        """Documents written or removed since the store was last compacted (0 in memory or unknown).
+
+        Kept in :data:`MAINTENANCE_FILE` beside RocksDB's files (a build's copy of
+        the store carries it over, see ``graph.storage.begin_build``).
+        """
+        if self.path is None:
+            return 0
+        try:
+            data = json.loads((self.path / MAINTENANCE_FILE).read_text("utf-8"))
+            return max(0, int(data.get("documents_since_compaction", 0)))
+        except (OSError, ValueError, TypeError, AttributeError):
+            return 0
+
+    def note_documents_written(self, count: int) -> None:
+        """Add ``count`` to :meth:`documents_since_compaction`."""
+        self._save_maintenance(self.documents_since_compaction() + count)
+
+    def _save_maintenance(self, documents: int) -> None:
+        if self.path is None or self.read_only:
+            return
+        tmp = self.path / f".{MAINTENANCE_FILE}.tmp"
+        tmp.write_text(json.dumps({"documents_since_compaction": documents}), "utf-8")
+        tmp.replace(self.path / MAINTENANCE_FILE)
+
     def compact(self) -> None:
         """Merge the store's table files (RocksDB compaction, Oxigraph's ``optimize``).
 
@@ -1179,6 +1209,7 @@ class OxigraphStore:
             self._ox.optimize()
         except OSError as exc:
             raise StoreError(f"compaction failed: {exc}") from exc
+        self._save_maintenance(0)
 
     def load_file(self, path: str | Path, graph: URIRef, fmt: str | None = None) -> None:
         """Replace ``graph`` with a file's triples, atomically.

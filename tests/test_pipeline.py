@@ -330,3 +330,26 @@ def test_a_read_only_store_refuses_to_compact(corpus, tmp_path):
     store.close()
     with pytest.raises(StoreError, match="read-only"):
         OxigraphStore(tmp_path / "s", read_only=True).compact()
+
+
+def test_documents_written_since_the_last_compaction_add_up_across_builds_and_versions(corpus, tmp_path,
+                                                                                       monkeypatch):
+    """One-document builds leave the store slower without adding many files: they are counted,
+    through each new version of a published store, until a compaction resets the count."""
+    import graph.pipeline as pipeline
+    from graph import storage
+
+    monkeypatch.setattr(pipeline, "COMPACT_DOCUMENTS", 3)
+    root = tmp_path / "store"
+    seconds, counts = [], []
+    for path in sorted(corpus.iterdir())[:4]:
+        with storage.begin_build(root) as store:
+            seconds.append(build([path], store, jobs=1).compact_seconds)
+            counts.append(store.documents_since_compaction())
+    assert [s > 0 for s in seconds] == [False, False, True, False]
+    assert counts == [1, 2, 0, 1]
+    published = storage.open_current(root)
+    try:
+        assert published.documents_since_compaction() == 1
+    finally:
+        published.close()
