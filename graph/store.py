@@ -1191,8 +1191,11 @@ class OxigraphStore:
         if self.path is None or self.read_only:
             return
         tmp = self.path / f".{MAINTENANCE_FILE}.tmp"
-        tmp.write_text(json.dumps({"documents_since_compaction": documents}), "utf-8")
-        tmp.replace(self.path / MAINTENANCE_FILE)
+        # Bookkeeping only: failing to keep the count must not fail the write it follows
+        # (at worst the next compaction comes later).
+        with contextlib.suppress(OSError):
+            tmp.write_text(json.dumps({"documents_since_compaction": documents}), "utf-8")
+            tmp.replace(self.path / MAINTENANCE_FILE)
 
     def compact(self) -> None:
         """Merge the store's table files (RocksDB compaction, Oxigraph's ``optimize``).
