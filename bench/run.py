@@ -206,17 +206,21 @@ class BuildRow:
     run: Run
     jobs: str
 
+    def _reported_s(self, part: str, missing: str) -> str:
+        """Seconds the build line reports for ``part`` ("summaries 1.26 s"), or ``missing``."""
+        found = re.search(rf"{part} ([\d.]+) s", self.run.stderr)
+        return found.group(1) if found else missing
+
     @property
     def summary_s(self) -> str:
-        """Of the wall time, what keeping the summaries in step took (graph.summaries), as the build reports it."""
-        found = re.search(r"summaries ([\d.]+) s", self.run.stderr)
-        return found.group(1) if found else "?"
+        """Of the wall time, what keeping the summaries in step took (graph.summaries)."""
+        return self._reported_s("summaries", "?")
 
     @property
     def compact_s(self) -> str:
-        """Of the wall time, what compacting the store took (graph.pipeline.compact_if_worthwhile)."""
-        found = re.search(r"compaction ([\d.]+) s", self.run.stderr)
-        return found.group(1) if found else "0"
+        """Of the wall time, what compacting the store took (graph.pipeline.compact_if_worthwhile); the
+        build line leaves it out when there was none."""
+        return self._reported_s("compaction", "0")
 
     @property
     def docs_per_s(self) -> float:
@@ -737,7 +741,7 @@ def report(args: argparse.Namespace, sizes: list[int], five: list[float], parts:
         "",
         "A fresh `python -m graph build DIR --out STORE -q --no-validate` into an empty on-disk store; "
         "peak memory is the summed PSS of the build process and its workers; the wall time includes the "
-        "per-entity summaries (`graph.summaries`) and the compaction of the store after a large write "
+        "per-entity summaries (`graph.summaries`) and the compaction of the store when one is due "
         "(`graph.pipeline.compact_if_worthwhile`), whose shares are given.",
         "",
         "| documents | MB | processes | wall s | of which summaries s | of which compaction s | documents/s "

@@ -360,49 +360,45 @@ def get_index() -> EntityIndex:
         raise
 
 
-def _index_or_message(message: str) -> tuple[EntityIndex | None, str]:
-    """The index, or None and the user's ``message`` (an i18n key) saying why."""
+def _store_and_index(required: bool) -> tuple[Store, EntityIndex | None]:
+    """The store and its index; what is shown and whether the page stops when the index is missing.
+
+    The index is None only when reading it passed the time limit: a page that
+    needs it (``required``) shows why and stops, one that does not gets a warning.
+    """
     from graph.store import QueryTimeout
 
-    try:
-        # Streamlit shows a spinner only after a short delay: a cached index shows none.
-        with st.spinner(T("index_loading")):
-            return get_index(), ""
-    except QueryTimeout as exc:
-        return None, T(message, error=exc)
-
-
-def store_or_stop() -> tuple[Store, EntityIndex]:
-    """The store and its index, or an error message and ``st.stop()``."""
+    index: EntityIndex | None = None
     try:
         store = get_store()
-        index, message = _index_or_message("index_timeout")
+        try:
+            # Streamlit shows a spinner only after a short delay: a cached index shows none.
+            with st.spinner(T("index_loading")):
+                index = get_index()
+        except QueryTimeout as exc:
+            if required:
+                st.error(T("index_timeout", error=exc))
+                st.stop()
+            st.warning(T("index_timeout_optional", error=exc))
     except Exception as exc:
         st.error(T("store_error", error=exc))
         st.stop()
         raise
-    if index is None:
-        st.error(message)
-        st.stop()
-    if not index.nodes:
+    if index is not None and not index.nodes:
         st.info(T("store_empty"))
+    return store, index
+
+
+def store_or_stop() -> tuple[Store, EntityIndex]:
+    """The store and its index, or an error message and ``st.stop()``."""
+    store, index = _store_and_index(required=True)
+    assert index is not None  # _store_and_index stopped the page otherwise
     return store, index
 
 
 def store_and_index_if_any() -> tuple[Store, EntityIndex | None]:
     """The store and, when it can be read in time, its index (else a warning); for pages that work without it."""
-    try:
-        store = get_store()
-        index, message = _index_or_message("index_timeout_optional")
-    except Exception as exc:
-        st.error(T("store_error", error=exc))
-        st.stop()
-        raise
-    if index is None:
-        st.warning(message)
-    elif not index.nodes:
-        st.info(T("store_empty"))
-    return store, index
+    return _store_and_index(required=False)
 
 
 def _on_disk_root() -> str | None:

@@ -1203,8 +1203,9 @@ class OxigraphStore:
         Every bulk load adds files whose keys overlap the rest of the store, and
         each lookup reads all of them: at 10,000 documents the saved queries ran
         1.4–2.8× faster after it (bench/RESULTS.md, run 11 against run 10). It
-        rewrites the store (50 s at 10,000 documents), so the build calls it only
-        after large writes (`graph.pipeline.compact_if_worthwhile`).
+        rewrites the store (39–51 s at 10,000 documents), so the build calls it
+        only once enough documents were written since the last compaction
+        (`graph.pipeline.compact_if_worthwhile`).
         """
         if self.read_only:
             raise StoreError("the store is open read-only")
