@@ -173,18 +173,19 @@ def process_file(path: str | Path, validate: bool = False, as_ntriples: bool = F
     """
     from graph.extract import extract
     from graph.normalise import normalise
-    from graph.rdf import document_triples
+    from graph.rdf import document_statements
     from graph.resolve import resolve
     from graph.segment import segment
+    from graph.terms import to_rdflib
 
     start = time.perf_counter()
     path = Path(path)
     try:
         raw = read_document(path)
         result = extract(segment(normalise(raw)))
-        triples = document_triples(result, resolve(result))
-        if not as_ntriples:
-            triples = _shared_terms(triples)
+        stated = document_statements(result, resolve(result))
+        # rdflib terms only where they are used: the store takes the N-Triples text as it is.
+        triples = _shared_terms(to_rdflib(stated)) if validate or not as_ntriples else ()
     except IngestError as exc:
         return Processed(path, path.name, error=exc.reason)
     except Exception as exc:  # one bad document must not stop the build
@@ -196,13 +197,12 @@ def process_file(path: str | Path, validate: bool = False, as_ntriples: bool = F
         except Exception as exc:  # a validator crash is reported, not hidden, and not fatal
             violations = (f"SHACL could not run: {type(exc).__name__}: {exc}",)
     data = once = b""
-    count = len(triples)
-    share = summaries.contribution(triples)
+    share = summaries.contribution(stated)
     if as_ntriples:
         from graph.store import split_ntriples
 
-        (data, once), triples = split_ntriples(triples), ()
-    return Processed(path, raw.file_name, raw.sha256, triples, data, once, count,
+        (data, once), triples = split_ntriples(stated), ()
+    return Processed(path, raw.file_name, raw.sha256, triples, data, once, len(stated),
                      seconds=time.perf_counter() - start, violations=violations, validated=validate,
                      contribution=share)
 

@@ -76,6 +76,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from graph.namespaces import IPKG, PREFIXES
+from graph.terms import Statement
 
 __all__ = [
     "RDF_FORMATS",
@@ -100,6 +101,7 @@ __all__ = [
     "serialize_triples",
     "split_ntriples",
     "split_passages",
+    "statements",
     "to_ox",
 ]
 
@@ -235,16 +237,19 @@ def from_ox(term: Any) -> Term | None:
     raise TypeError(f"unsupported pyoxigraph term: {term!r}")
 
 
-def ntriples(triples: Iterable[Triple]) -> bytes:
-    """N-Triples of rdflib triples, each term as pyoxigraph serialises it.
+def statements(triples: Iterable[Triple] | Iterable[Statement]) -> list[Statement]:
+    """Triples as :data:`graph.terms.Statement`, each rdflib term as pyoxigraph serialises it.
 
-    This is how a build worker hands a document's graph to the store: bytes
-    cross the process boundary in a fraction of the time pickled rdflib terms
-    take, and the store parses them without converting a term in Python. Each
-    term object is converted once, looked up by identity: a document repeats
-    its own IRI, predicates and classes thousands of times, and hashing an
-    rdflib Literal costs more than converting it.
+    Statements pass through as they are. Each rdflib term object is converted
+    once, looked up by identity: a graph repeats its IRIs, predicates and
+    classes thousands of times, and hashing an rdflib Literal costs more than
+    converting it.
     """
+    # Held in a list, the triples keep every term alive for the whole call, so no id is
+    # reused (a generator's terms could be freed and their ids given to new ones).
+    held = triples if isinstance(triples, list | tuple) else list(triples)
+    if not held or _is_statement(held[0]):
+        return held  # type: ignore[return-value]
     memo: dict[int, str] = {}
 
     def text(term: Node) -> str:
@@ -253,10 +258,22 @@ def ntriples(triples: Iterable[Triple]) -> bytes:
             found = memo[id(term)] = str(to_ox(term))
         return found
 
-    # Held in a list, the triples keep every term alive for the whole call, so no id is
-    # reused (a generator's terms could be freed and their ids given to new ones).
-    held = triples if isinstance(triples, list | tuple) else list(triples)
-    return "".join([f"{text(s)} {text(p)} {text(o)} .\n" for s, p, o in held]).encode()
+    return [(text(s), text(p), text(o)) for s, p, o in held]
+
+
+def _is_statement(triple: tuple) -> bool:
+    # rdflib terms are str subclasses; a statement's terms are plain str.
+    return type(triple[0]) is str
+
+
+def ntriples(triples: Iterable[Triple] | Iterable[Statement]) -> bytes:
+    """N-Triples of rdflib triples or of statements (`graph.terms`).
+
+    This is how a build worker hands a document's graph to the store: bytes
+    cross the process boundary in a fraction of the time pickled rdflib terms
+    take, and the store parses them without converting a term in Python.
+    """
+    return "".join([f"{s} {p} {o} .\n" for s, p, o in statements(triples)]).encode()
 
 
 # --------------------------------------------------------------------------- passages
@@ -266,11 +283,11 @@ def ntriples(triples: Iterable[Triple]) -> bytes:
 PASSAGE_LINKS = (IPKG.statedIn, IPKG.inDocument)
 _PASSAGE_PATH = "|".join(f"<{link}>" for link in PASSAGE_LINKS)
 _DOCUMENT = f"<{IPKG.Document}>"
-_TYPE_STR, _DOCUMENT_STR = str(RDF.type), str(IPKG.Document)
-_LINK_STRS = frozenset(map(str, PASSAGE_LINKS))
+_TYPE_TERM = f"<{RDF.type}>"
+_LINK_TERMS = frozenset(f"<{link}>" for link in PASSAGE_LINKS)
 
 
-def split_passages(triples: Iterable[Triple]) -> tuple[list[Triple], list[Triple]]:
+def split_passages(triples: Iterable[_T]) -> tuple[list[_T], list[_T]]:
     """A document graph's triples as (what the named graph keeps, the passage triples).
 
     A passage node belongs to one document alone (its IRI hashes the file name and
@@ -281,27 +298,26 @@ def split_passages(triples: Iterable[Triple]) -> tuple[list[Triple], list[Triple
     build's index writes by more than half. Passage triples are those whose
     subject has ``ipkg:statedIn`` or ``ipkg:inDocument`` to a node the same
     triples type ``ipkg:Document``; :func:`_replace_graph_update` finds them again
-    by the same rule.
+    by the same rule. Takes rdflib triples or statements, and gives back the same kind.
     """
     triples = list(triples)
-    # Compared as plain strings: rdflib's term equality runs in Python and made this
-    # a tenth of a worker's time per document. Only IRIs are ever kept as matches.
-    documents = {str(s) for s, p, o in triples
-                 if str(p) == _TYPE_STR and str(o) == _DOCUMENT_STR and isinstance(o, URIRef)}
-    nodes = {str(s) for s, p, o in triples
-             if str(p) in _LINK_STRS and str(o) in documents and isinstance(o, URIRef) and isinstance(s, URIRef)}
+    # Compared as N-Triples text, where an IRI and a literal can never be equal, and
+    # plain string comparison is fast (rdflib's term equality runs in Python).
+    text = statements(triples)
+    documents = {s for s, p, o in text if p == _TYPE_TERM and o == _DOCUMENT}
+    nodes = {s for s, p, o in text if p in _LINK_TERMS and o in documents and s.startswith("<")}
     if not nodes:
         return triples, []
-    kept: list[Triple] = []
-    passages: list[Triple] = []
-    for triple in triples:
-        (passages if str(triple[0]) in nodes and isinstance(triple[0], URIRef) else kept).append(triple)
+    kept: list[_T] = []
+    passages: list[_T] = []
+    for triple, (s, _, _) in zip(triples, text, strict=True):
+        (passages if s in nodes else kept).append(triple)
     return kept, passages
 
 
-def split_ntriples(triples: Iterable[Triple]) -> tuple[bytes, bytes]:
+def split_ntriples(triples: Iterable[Triple] | Iterable[Statement]) -> tuple[bytes, bytes]:
     """A document graph's N-Triples as (what the named graph keeps, the passages): see :func:`split_passages`."""
-    kept, passages = split_passages(triples)
+    kept, passages = split_passages(statements(triples))
     return ntriples(kept), ntriples(passages)
 
 

@@ -49,7 +49,8 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
 from graph.namespaces import IPKG
-from graph.store import Triple, ntriples, to_ox
+from graph.store import Triple, ntriples, statements, to_ox
+from graph.terms import Statement
 
 __all__ = [
     "FULL_REFRESH_DOCUMENTS",
@@ -119,29 +120,33 @@ def institution_classes() -> frozenset[URIRef]:
     return frozenset(onto.transitive_subjects(RDFS.subClassOf, IPKG.Institution))
 
 
-#: The predicates a contribution is read from, by what they say (dispatch by dict: a document
-#: graph has ~3,000 triples, and each comparison of rdflib terms runs in Python).
+#: The predicates a contribution is read from, by what they say (as N-Triples text: a document
+#: graph has ~3,000 triples, and plain string comparison is fast).
 _TYPE, _LINK, _PART_OF, _LEVEL = range(4)
-_READ = {RDF.type: _TYPE, IPKG.cites: _LINK, IPKG.mentions: _LINK, IPKG.jurisdiction: _LINK,
-         IPKG.partOf: _PART_OF, IPKG.adminLevel: _LEVEL}
-_DOCUMENT, _CITES, _MENTIONS, _JURISDICTION = IPKG.Document, IPKG.cites, IPKG.mentions, IPKG.jurisdiction
+_READ = {f"<{p}>": what for p, what in ((RDF.type, _TYPE), (IPKG.cites, _LINK), (IPKG.mentions, _LINK),
+                                        (IPKG.jurisdiction, _LINK), (IPKG.partOf, _PART_OF),
+                                        (IPKG.adminLevel, _LEVEL))}
+_DOCUMENT, _CITES, _MENTIONS, _JURISDICTION = (f"<{c}>" for c in (IPKG.Document, IPKG.cites, IPKG.mentions,
+                                                                  IPKG.jurisdiction))
+_PROVINCE_LEVEL = '"province"'
 
 
-def contribution(triples: Iterable[Triple]) -> Contribution | None:
+def contribution(triples: Iterable[Triple] | Iterable[Statement]) -> Contribution | None:
     """A document graph's share of the summaries, as the store would count it (None: no document).
 
     Its provinces are found as the store finds them, through the ``ipkg:partOf``
     and ``ipkg:adminLevel`` triples of the graph itself: a document graph states
-    its jurisdiction's chain up to the province (`graph.rdf`).
+    its jurisdiction's chain up to the province (`graph.rdf`). Takes rdflib
+    triples or statements (`graph.terms`).
     """
-    kinds = institution_classes()
+    kinds = {f"<{c}>" for c in institution_classes()}
     read = _READ.get
     document = None
-    links: list[tuple[Any, Any, Any]] = []
-    parents: dict[Any, set[Any]] = defaultdict(set)
-    provinces_level: set[Any] = set()
-    institutions: set[Any] = set()
-    for s, p, o in triples:
+    links: list[tuple[str, str, str]] = []
+    parents: dict[str, set[str]] = defaultdict(set)
+    provinces_level: set[str] = set()
+    institutions: set[str] = set()
+    for s, p, o in statements(triples):
         what = read(p)
         if what is None:
             continue
@@ -154,12 +159,12 @@ def contribution(triples: Iterable[Triple]) -> Contribution | None:
             links.append((s, p, o))
         elif what == _PART_OF:
             parents[s].add(o)
-        elif str(o) == "province":
+        elif o == _PROVINCE_LEVEL:
             provinces_level.add(s)
     if document is None:
         return None
     mine = [(p, o) for s, p, o in links if s == document]
-    seen: set[Any] = set()
+    seen: set[str] = set()
     todo = [o for p, o in mine if p == _JURISDICTION]
     while todo:  # the jurisdictions and everything they are part of
         region = todo.pop()
@@ -167,11 +172,15 @@ def contribution(triples: Iterable[Triple]) -> Contribution | None:
             seen.add(region)
             todo.extend(parents.get(region, ()))
     return Contribution(
-        str(document),
-        frozenset(str(r) for r in seen & provinces_level),
-        frozenset(str(o) for p, o in mine if p == _CITES),
-        frozenset(str(o) for p, o in mine if p == _MENTIONS and o in institutions),
+        _iri_text(document),
+        frozenset(_iri_text(r) for r in seen & provinces_level),
+        frozenset(_iri_text(o) for p, o in mine if p == _CITES),
+        frozenset(_iri_text(o) for p, o in mine if p == _MENTIONS and o in institutions),
     )
+
+
+def _iri_text(term: str) -> str:
+    return term[1:-1]
 
 
 def _internal(name: str) -> Any:
