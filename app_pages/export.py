@@ -53,7 +53,7 @@ if seeds:
 else:
     st.caption(T("xp_all"))
     sub = None
-    nodes, edges = len(index.nodes), len(index.edges)
+    nodes, edges = index.size()
 
     def make_file() -> bytes:
         return export_subgraph(store, [], 1, fmt.name)

@@ -6,7 +6,7 @@ import json
 
 import streamlit as st
 
-from graph.app_support import T, store_and_index_if_any, ui_lang, url_state, write_url
+from graph.app_support import T, store_or_stop, ui_lang, url_state, write_url
 from graph.network import network_from_result
 from graph.queries import (
     compact_iri,
@@ -15,7 +15,6 @@ from graph.queries import (
     python_value,
     results_json,
     saved_queries,
-    search_entities,
 )
 from graph.store import serialize_triples
 from graph.visual import network_html
@@ -29,9 +28,7 @@ WHERE { ?s a ?class . FILTER(STRSTARTS(STR(?class), STR(ipkg:))) }
 GROUP BY ?class ORDER BY DESC(?n)"""
 
 lang = ui_lang()
-# Works without the entity index (too large to read in time for a big graph): names
-# are then looked up in the store, and results are not drawn as a network.
-store, index = store_and_index_if_any()
+store, index = store_or_stop()
 url_state(PAGE, SPEC)
 st.title(T("page_sparql"))
 
@@ -67,7 +64,7 @@ if chosen and chosen.parameters:
         value = st.session_state[f"{PAGE}.p_{param.name}"].strip()
         if param.kind == "iri" and value and "://" not in value:
             # a name typed where an IRI goes: the entity of that name
-            hits = index.search(value, limit=1) if index is not None else search_entities(store, value, limit=1)
+            hits = index.search(value, limit=1)
             value = str(hits[0].iri) if hits else value
         try:
             if value:
@@ -136,7 +133,7 @@ else:
 if res.truncated:
     st.warning(T("sq_truncated"))
 
-net = network_from_result(res, index, lang=lang) if index is not None else None
-if net is not None and net.number_of_nodes() > 1:
+net = network_from_result(res, index, lang=lang)
+if net.number_of_nodes() > 1:
     st.subheader(T("sq_network"))
     st.iframe(network_html(net, lang=lang, height="480px"), height=540)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the heavy modules load when a page first needs them
 
     from graph.network import EntityIndex
     from graph.store import Store
+    from graph.store_index import StoreIndex
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_STORE = ROOT / "data" / "store"
@@ -336,69 +337,62 @@ def _cached_index(_store: Store, key: str) -> EntityIndex:
     return load_index(_store, _on_disk_root())
 
 
-#: Store version key → why its entity index could not be read in time. Reading the
-#: index of a 10,000-document graph passes the query time limit after minutes; each
-#: page view would otherwise wait that long again before saying so.
+@st.cache_resource(show_spinner=False)
+def _cached_store_index(_store: Store, key: str) -> StoreIndex:
+    from graph.store_index import StoreIndex
+
+    return StoreIndex(_store)
+
+
+#: A graph with more nodes than this is not read into memory: the pages ask the store
+#: as they go (`graph.store_index.StoreIndex`). Reading the whole index took 2 minutes and
+#: 2 GB for the 1,000-document benchmark graph (230,000 nodes), and about 20 s for 100
+#: documents (23,000 nodes).
+FULL_INDEX_NODES = 50_000
+
+#: Store version key → why its entity index could not be read in time (then the pages
+#: read the store as they go, and later views do not wait for the index again).
 _INDEX_TIMED_OUT: dict[str, str] = {}
 
 
 def get_index() -> EntityIndex:
     """The process-wide entity index of the current store.
 
-    Raises:
-        QueryTimeout: reading it passed the time limit (now, or before for this version).
+    In memory for a graph of up to :data:`FULL_INDEX_NODES` nodes; for a larger one,
+    or one whose index could not be read within the time limit, a
+    :class:`~graph.store_index.StoreIndex` that reads the store as pages ask.
     """
     from graph.store import QueryTimeout
 
     store, key = _current_store()
-    if key in _INDEX_TIMED_OUT:
-        raise QueryTimeout(_INDEX_TIMED_OUT[key])
+    lazy = _cached_store_index(store, key)
+    if key in _INDEX_TIMED_OUT or sum(lazy.class_counts().values()) > FULL_INDEX_NODES:
+        return lazy
     try:
         return _cached_index(store, key)
     except QueryTimeout as exc:
         _INDEX_TIMED_OUT[key] = str(exc)
-        raise
-
-
-def _store_and_index(required: bool) -> tuple[Store, EntityIndex | None]:
-    """The store and its index; what is shown and whether the page stops when the index is missing.
-
-    The index is None only when reading it passed the time limit: a page that
-    needs it (``required``) shows why and stops, one that does not gets a warning.
-    """
-    from graph.store import QueryTimeout
-
-    index: EntityIndex | None = None
-    try:
-        store = get_store()
-        try:
-            # Streamlit shows a spinner only after a short delay: a cached index shows none.
-            with st.spinner(T("index_loading")):
-                index = get_index()
-        except QueryTimeout as exc:
-            if required:
-                st.error(T("index_timeout", error=exc))
-                st.stop()
-            st.warning(T("index_timeout_optional", error=exc))
-    except Exception as exc:
-        st.error(T("store_error", error=exc))
-        st.stop()
-        raise
-    if index is not None and not index.nodes:
-        st.info(T("store_empty"))
-    return store, index
+        return lazy
 
 
 def store_or_stop() -> tuple[Store, EntityIndex]:
     """The store and its index, or an error message and ``st.stop()``."""
-    store, index = _store_and_index(required=True)
-    assert index is not None  # _store_and_index stopped the page otherwise
+    from graph.store_index import StoreIndex
+
+    try:
+        store = get_store()
+        # Streamlit shows a spinner only after a short delay: a cached index shows none.
+        with st.spinner(T("index_loading")):
+            index = get_index()
+    except Exception as exc:
+        st.error(T("store_error", error=exc))
+        st.stop()
+        raise
+    if isinstance(index, StoreIndex):
+        st.sidebar.caption(T("index_from_store"))
+    if index.empty:
+        st.info(T("store_empty"))
     return store, index
-
-
-def store_and_index_if_any() -> tuple[Store, EntityIndex | None]:
-    """The store and, when it can be read in time, its index (else a warning); for pages that work without it."""
-    return _store_and_index(required=False)
 
 
 def _on_disk_root() -> str | None:

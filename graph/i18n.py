@@ -18,17 +18,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "share_hint": ("本页地址即当前视图,可直接发送给同事。", "This page's URL is the current view: send it to a colleague."),
     "store_building": ("首次启动:正在从语料构建图谱……", "First start: building the graph from the corpus…"),
     "store_built": ("图谱已构建:{docs} 篇文档。", "Graph built: {docs} documents."),
-    "index_loading": ("正在读取图谱的实体索引(大型图谱首次打开需几分钟)……",
-                      "Reading the graph's entity index (the first view of a large graph takes minutes)…"),
-    "index_timeout": ("无法在时限内读取图谱的实体索引({error}):图谱太大,本页需要该索引。"
-                      "“SPARQL 查询”页不需要它,仍可使用。",
-                      "The graph's entity index could not be read in time ({error}): the graph is too large, "
-                      "and this page needs the index. The SPARQL page works without it."),
-    "index_timeout_optional": ("无法在时限内读取图谱的实体索引({error}):本页照常运行查询,"
-                               "但不把结果画成网络图,名称直接在图谱中查找。",
-                               "The graph's entity index could not be read in time ({error}): this page runs "
-                               "queries as usual, but does not draw results as a network, and looks names up "
-                               "in the graph itself."),
+    "index_loading": ("正在读取图谱的实体索引……", "Reading the graph's entity index…"),
+    "index_from_store": ("图谱较大:各页按需从图谱中读取节点与关系;搜索只查名称(首选名与别名)。",
+                         "A large graph: pages read nodes and relations from it as they need them; "
+                         "search looks in names (preferred and alternative) only."),
     "store_empty": ("图谱为空。请在“文档”页上传文档。", "The graph is empty. Upload documents on the Documents page."),
     "store_error": ("无法打开图谱:{error}", "Cannot open the graph: {error}"),
     "no_results": ("没有结果。", "No results."),

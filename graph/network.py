@@ -288,6 +288,38 @@ class Neighbour(NamedTuple):
     regions: frozenset[str]  # region IRIs it lies in (see ego_neighbours.rq)
 
 
+def nodes_from_rows(rows: Iterable[Sequence[Term | None]]) -> dict[str, GraphNode]:
+    """Nodes from ``(node, kind, value)`` rows as ``entity_index.rq`` gives them."""
+    nodes: dict[str, GraphNode] = {}
+    stated: dict[str, set[str]] = defaultdict(set)
+    inherited: dict[str, set[str]] = defaultdict(set)
+    for s, kind, value in rows:
+        if s is None or isinstance(s, BNode) or value is None:
+            continue
+        node = nodes.setdefault(str(s), GraphNode(str(s)))
+        kind = str(kind)
+        if kind == "class":
+            stated[node.iri].add(str(value))
+        elif kind == "super":
+            inherited[node.iri].add(local_name(value))
+        elif kind == "graph":
+            node.graphs = tuple(sorted({*node.graphs, str(value)}))
+        elif kind == "alt":
+            node.aliases = (*node.aliases, str(value))
+        elif kind == "pref":
+            key = _lang_key(value)
+            if str(value) < node.labels.get(key, "\uffff"):  # the same label every time
+                node.labels[key] = str(value)
+        elif str(value) < node.names.get(kind, "\uffff"):
+            node.names[kind] = str(value)
+    for iri, node in nodes.items():
+        names = {local_name(c) for c in stated.get(iri, ())} | inherited.get(iri, set())
+        node.classes = tuple(sorted(names, key=_class_rank))
+        node.cls = primary_class(stated.get(iri, ())) or "Other"  # the stated classes, not NamedEntity
+        node.aliases = tuple(sorted(set(node.aliases) - set(node.labels.values())))
+    return nodes
+
+
 class EntityIndex:
     """Every node's names and classes and every relation, in memory.
 
@@ -311,29 +343,7 @@ class EntityIndex:
     @classmethod
     def from_store(cls, store: Store, *, timeout_s: float | None = 120.0) -> EntityIndex:
         """Read the index from a store (queries ``entity_index`` and ``edges``)."""
-        nodes: dict[str, GraphNode] = {}
-        stated: dict[str, set[str]] = defaultdict(set)
-        inherited: dict[str, set[str]] = defaultdict(set)
-        res = run_saved(store, "entity_index", timeout_s=timeout_s)
-        for s, kind, value in res.rows:
-            if s is None or isinstance(s, BNode) or value is None:
-                continue
-            node = nodes.setdefault(str(s), GraphNode(str(s)))
-            kind = str(kind)
-            if kind == "class":
-                stated[node.iri].add(str(value))
-            elif kind == "super":
-                inherited[node.iri].add(local_name(value))
-            elif kind == "graph":
-                node.graphs = tuple(sorted({*node.graphs, str(value)}))
-            elif kind == "alt":
-                node.aliases = (*node.aliases, str(value))
-            elif kind == "pref":
-                key = _lang_key(value)
-                if str(value) < node.labels.get(key, "\uffff"):  # the same label every time
-                    node.labels[key] = str(value)
-            elif str(value) < node.names.get(kind, "\uffff"):
-                node.names[kind] = str(value)
+        nodes = nodes_from_rows(run_saved(store, "entity_index", timeout_s=timeout_s).rows)
         edges: list[Edge] = []
         res = run_saved(store, "edges", timeout_s=timeout_s)
         for s, p, o, quote, graphs in res.rows:
@@ -343,11 +353,6 @@ class EntityIndex:
                               tuple(sorted(str(graphs or "").split()))))
             for end in (str(s), str(o)):
                 nodes.setdefault(end, GraphNode(end))
-        for iri, node in nodes.items():
-            names = {local_name(c) for c in stated.get(iri, ())} | inherited.get(iri, set())
-            node.classes = tuple(sorted(names, key=_class_rank))
-            node.cls = primary_class(stated.get(iri, ())) or "Other"  # the stated classes, not NamedEntity
-            node.aliases = tuple(sorted(set(node.aliases) - set(node.labels.values())))
         return cls(nodes, edges)
 
     def to_json(self) -> dict[str, Any]:
@@ -393,6 +398,15 @@ class EntityIndex:
         return cls.from_json(json.loads(Path(path).read_text("utf-8")))
 
     # -- lookup
+
+    @property
+    def empty(self) -> bool:
+        """True when the index holds no node."""
+        return not self.nodes
+
+    def size(self) -> tuple[int, int]:
+        """Nodes and relations in the index."""
+        return len(self.nodes), len(self.edges)
 
     def get(self, iri: str) -> GraphNode:
         """The node for ``iri`` (a bare node when unknown)."""
@@ -612,24 +626,33 @@ def _as_set(value: str | URIRef | Iterable[str | URIRef] | None) -> list[str]:
     return [str(v) for v in value if v]
 
 
+def store_neighbours(store: Store, node: str, graphs: Sequence[str] | None = None, *,
+                     deadline: float | None = None) -> Iterator[tuple[Neighbour, str, str | None]]:
+    """``(neighbour, "out" or "in", named graph or None)`` for each node one relation from ``node``.
+
+    One ``ego_neighbours`` query (one ``ego_neighbours_in_graph`` per graph, when
+    ``graphs`` are given, and then each neighbour comes with its graph).
+    """
+    runs = ([(None, run_saved(store, "ego_neighbours", node=URIRef(node), timeout_s=_remaining(deadline)))]
+            if graphs is None else
+            [(g, run_saved(store, "ego_neighbours_in_graph", node=URIRef(node), g=URIRef(g),
+                           timeout_s=_remaining(deadline))) for g in graphs])
+    for graph, res in runs:
+        for p, direction, other, types, regions in res.rows:
+            if not isinstance(other, URIRef):
+                continue
+            type_iris = str(types or "").split()
+            yield (Neighbour(local_name(p), str(p), str(other), _class_names(type_iris),
+                             primary_class(type_iris) or "Other", frozenset(str(regions or "").split())),
+                   str(direction), graph)
+
+
 def _store_neighbours(store: Store, graphs: Sequence[str] | None,
                       deadline: float | None) -> Callable[[str], Iterator[Neighbour]]:
-    """Neighbours by one ``ego_neighbours`` query per node (per graph with a document filter)."""
+    """Neighbours read from the store, one query per node (per graph with a document filter)."""
 
     def neighbours(node: str) -> Iterator[Neighbour]:
-        results = (
-            [run_saved(store, "ego_neighbours", node=URIRef(node), timeout_s=_remaining(deadline))]
-            if graphs is None else
-            [run_saved(store, "ego_neighbours_in_graph", node=URIRef(node), g=URIRef(g),
-                       timeout_s=_remaining(deadline)) for g in graphs]
-        )
-        for res in results:
-            for p, _dir, other, types, regions in res.rows:
-                if not isinstance(other, URIRef):
-                    continue
-                type_iris = str(types or "").split()
-                yield Neighbour(local_name(p), str(p), str(other), _class_names(type_iris),
-                                primary_class(type_iris) or "Other", frozenset(str(regions or "").split()))
+        return (nb for nb, _direction, _graph in store_neighbours(store, node, graphs, deadline=deadline))
 
     return neighbours
 
@@ -807,24 +830,37 @@ def network_from_result(res: QueryResult, index: EntityIndex, *, lang: str = "zh
     or the nodes a SELECT result names, with the relations among them.
 
     Names come from the index where the result has none. At most ``limit`` nodes
-    are kept; ``graph.graph["hidden"]`` counts the rest.
+    are kept; ``graph.graph["hidden"]`` counts the rest (for a SELECT result, the
+    IRIs left out once the drawing was full).
     """
     import networkx as nx
 
+    def known(iri: str) -> GraphNode | None:
+        node = index.get(iri)  # a StoreIndex reads it from the store
+        return node if node.cls != "Other" or node.labels or node.names else None
+
     if res.kind == "graph":
         g = to_networkx(res.triples)
-        for iri, attrs in g.nodes(data=True):
-            if iri in index.nodes:
-                node = index.get(iri)
+        keep = list(g.nodes)[:limit]
+        for iri in keep:
+            node = known(iri)
+            if node is not None:
+                attrs = g.nodes[iri]
                 attrs["label"] = node.label(lang)
                 if attrs.get("cls") in (None, "", "Other"):
                     attrs["cls"] = node.cls
-        keep = list(g.nodes)[:limit]
         out = nx.MultiDiGraph(g.subgraph(keep))
         out.graph["hidden"] = max(0, g.number_of_nodes() - limit)
         return out
-    named = dict.fromkeys(str(t) for row in res.rows for t in row if isinstance(t, URIRef) and str(t) in index.nodes)
-    nodes = [URIRef(n) for n in named]
-    sub = Subgraph(seeds=(), nodes=tuple(nodes[:limit]), triples=(), hidden=max(0, len(nodes) - limit),
-                   depth={n: 1 for n in nodes[:limit]})
+    candidates = list(dict.fromkeys(str(t) for row in res.rows for t in row if isinstance(t, URIRef)))
+    nodes: list[URIRef] = []
+    looked = 0
+    for iri in candidates:  # looked up one by one (a StoreIndex asks the store) until the drawing is full
+        if len(nodes) == limit:
+            break
+        looked += 1
+        if known(iri) is not None:
+            nodes.append(URIRef(iri))
+    sub = Subgraph(seeds=(), nodes=tuple(nodes), triples=(), hidden=len(candidates) - looked,
+                   depth={n: 1 for n in nodes})
     return index.to_networkx(sub, lang)

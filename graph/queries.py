@@ -362,6 +362,7 @@ CLASS_ORDER: tuple[str, ...] = (
     "GovernmentAgency", "InternalUnit", "ProtectionCenter", "ServiceCenter", "Platform",
     "Court", "University", "Association", "Base", "Fund", "Institution", "Policy", "Program",
     "Event", "Indicator", "Measure", "Target", "Region", "Document", "Mention",
+    "NamedEntity",  # the superclass of named things: never the most specific
 )
 #: The institution classes: Institution and its subclasses.
 INSTITUTION_CLASSES: frozenset[str] = frozenset(CLASS_ORDER[: CLASS_ORDER.index("Institution") + 1])

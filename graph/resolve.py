@@ -94,7 +94,9 @@ def _merge_variants(mentions: list[Mention]) -> list[Mention]:
     """
     out = list(mentions)
     for kind in ("program", "event"):
-        names = sorted({m.name for m in mentions if m.kind == kind}, key=len, reverse=True)
+        # Longest first; between names of one length, in code-point order (a set's
+        # order changes with the hash seed, and with it which name a shortening joins).
+        names = sorted({m.name for m in mentions if m.kind == kind}, key=lambda n: (-len(n), n))
         longer_of: dict[str, str] = {}
         for short in names:
             bare = short.strip("“”")
@@ -106,7 +108,7 @@ def _merge_variants(mentions: list[Mention]) -> list[Mention]:
                        m.parent) if m.kind == kind and m.name in longer_of else m for m in out]
     # An institution written once with and once without a middle word (商标品牌指导站,
     # 商标品牌培育指导站), in the same scope and of the same type, is one.
-    insts = {(m.name, m.scope, m.subtype) for m in out if m.kind in ("institution", "program")}
+    insts = sorted({(m.name, m.scope, m.subtype) for m in out if m.kind in ("institution", "program")})
     longer: dict[tuple, str] = {}
     for name, scope, cls in insts:
         for other, oscope, ocls in insts:

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from graph import app_support
 from graph.app_support import entity_param, open_app_store
-from graph.network import EntityIndex, ego_network
+from graph.network import EntityIndex, ego_network, select_subgraph
 from graph.queries import saved_queries
 from graph.visual import network_html
 
@@ -295,33 +295,82 @@ def test_a_new_version_never_closes_the_store_a_session_holds(tmp_path: Path, mo
                 del app_support._OPEN[key]
 
 
-def test_a_graph_too_large_to_index_in_time_still_answers_sparql(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reading the entity index passes the time limit (a 10,000-document graph did after minutes):
-    the pages that need it say so, the SPARQL page runs queries without it, and the index is
-    not read again for the same version on every page view."""
+@pytest.fixture
+def read_from_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app as it runs on a graph too large to hold in memory: pages ask the store (StoreIndex)."""
+
+    def never(cls, store, **kw):
+        raise AssertionError("a large graph's whole index is not read")
+
+    monkeypatch.setattr(app_support, "FULL_INDEX_NODES", 0)
+    monkeypatch.setattr(EntityIndex, "from_store", classmethod(never))
+    app_support._cached_index.clear()
+    app_support._cached_store_index.clear()
+    yield
+    app_support._cached_index.clear()
+    app_support._cached_store_index.clear()
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_from_the_store(page: str, read_from_store: None) -> None:
+    at = open_page(page)
+    assert at.title and not at.error, [e.value for e in at.error]
+    assert any("按需" in c.value for c in at.sidebar.caption), "the sidebar says the graph is read as needed"
+
+
+def test_the_overview_of_a_large_graph_counts_as_the_index_does(monkeypatch: pytest.MonkeyPatch) -> None:
+    in_memory = metrics(open_page("overview"))
+    monkeypatch.setattr(app_support, "FULL_INDEX_NODES", 0)
+    app_support._cached_store_index.clear()
+    from_store = metrics(open_page("overview"))
+    assert from_store == in_memory and int(from_store["措施"]) > 10
+
+
+def test_a_large_graph_is_searched_and_explored_through_the_store(index: EntityIndex,
+                                                                  read_from_store: None) -> None:
+    at = open_page("explore", q="秦創原")  # Traditional script, found in the labels
+    center = app_support.iri_from_param(at.selectbox(key="explore.e").value)
+    assert index.get(center).label() == "秦创原创新驱动平台"
+    assert at.get("iframe"), "the network is drawn"
+    shown = {app_support.iri_from_param(i) for i in at.dataframe[0].value["id"]}
+    assert shown == {str(n) for n in select_subgraph(index, [center], 1).nodes[1:]}
+
+    at = open_page("entity", e=entity_param(center))
+    assert at.header[0].value == "秦创原创新驱动平台"
+
+
+def test_sparql_on_a_large_graph_resolves_names_and_draws_results(read_from_store: None) -> None:
+    at = open_page("sparql", ex="describe_entity", p_entity="陕西省知识产权保护中心")
+    assert not at.error, [e.value for e in at.error]
+    table = at.dataframe[0].value
+    assert len(table) and any("陕西省知识产权保护中心" in str(v) for v in table.to_numpy().ravel())
+    assert at.get("iframe"), "the result is drawn as a network"
+
+
+def test_an_index_past_the_time_limit_gives_way_to_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reading the whole index passed the time limit (a 10,000-document graph did, after minutes):
+    the pages read the store instead, and the index is not tried again for the same version."""
     from graph.store import QueryTimeout
 
     calls = []
 
-    def too_slow(store, **kw):
+    def too_slow(cls, store, **kw):
         calls.append(1)
         raise QueryTimeout("query stopped after the 120 s time limit")
 
-    monkeypatch.setattr(EntityIndex, "from_store", classmethod(lambda cls, store, **kw: too_slow(store, **kw)))
+    monkeypatch.setattr(EntityIndex, "from_store", classmethod(too_slow))
     monkeypatch.setattr(app_support, "_INDEX_TIMED_OUT", {})
     app_support._cached_index.clear()
     try:
-        at = AppTest.from_file(APP, default_timeout=60).run()  # the overview needs the index
-        assert not at.exception, at.exception
-        assert at.error and "SPARQL" in at.error[0].value and "120 s" in at.error[0].value
-        at.query_params.update({"ex": "describe_entity", "p_entity": "陕西省知识产权保护中心"})
-        at.switch_page("app_pages/sparql.py").run()
-        assert not at.exception and not at.error, [e.value for e in at.error]
-        assert at.warning and "120 s" in at.warning[0].value
-        # The name typed where an IRI goes was found in the store, and the entity described.
-        table = at.dataframe[0].value
-        assert len(table) and any("陕西省知识产权保护中心" in str(v) for v in table.to_numpy().ravel())
-        assert not at.get("iframe"), "no network view without the index"
+        at = open_page("overview")
+        assert not at.error and metrics(at)["文档"] == "5"
+        assert any("按需" in c.value for c in at.sidebar.caption)
+        at = open_page("explore", q="保护中心")
+        assert at.get("iframe")
         assert calls == [1], "one attempt per store version"
     finally:
         app_support._cached_index.clear()

@@ -23,6 +23,10 @@ from hostile_support import POLICY, corpus_text, run_cli
 
 EVIL = ("关于印发《<script>alert(1)</script>规划》的通知\n"
         "加快“<img src=x onerror=alert(1)>”保护中心建设，推动陕西省\"引号\\反斜杠'>知识产权保护中心建设。\n")
+# Two event names of one length that a later short name could shorten (the bundled corpus
+# has none): which one it joins must not follow a set's order.
+TIES = ("陕西省知识产权局2024年工作要点\n一、举办丝绸之路国际知识产权论坛，办好“一带一路”知识产权论坛。\n"
+        "二、积极参加市知识产权局举办的知识产权论坛等重大活动。\n")
 TRADITIONAL = "陝西省智慧財產權局關於印發《推動智慧財產權高品質發展工作指引》的通知\n加快陝西省智慧財產權保護中心建設。\n"
 
 
@@ -37,6 +41,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (folder / "traditional.txt").write_text(TRADITIONAL, "utf-8")
     (folder / "evil.txt").write_text(EVIL, "utf-8")
     (folder / "policy.txt").write_text(POLICY, "utf-8")
+    (folder / "ties.txt").write_text(TIES, "utf-8")
     return folder
 
 
@@ -105,3 +110,19 @@ def test_exports_are_byte_identical(inputs: Path, tmp_path: Path) -> None:
         assert a == export_subgraph(first, seeds, 1, fmt), fmt
     first.close()
     second.close()
+
+
+def test_a_shortened_name_joins_the_same_full_name_under_any_hash_seed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    doc = tmp_path / "ties.txt"
+    doc.write_text(TIES, "utf-8")
+    code = ("import sys, hashlib; from graph.pipeline import process_file; "
+            "r = process_file(sys.argv[1], as_ntriples=True); assert not r.error, r.error; "
+            "print(hashlib.sha256(r.ntriples + r.passages).hexdigest())")
+    root = Path(__file__).resolve().parent.parent
+    digests = {subprocess.run([sys.executable, "-c", code, str(doc)], capture_output=True, text=True, check=True,
+                              cwd=root, env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout
+               for seed in range(8)}
+    assert len(digests) == 1, digests
