@@ -346,8 +346,8 @@ def _cached_store_index(_store: Store, key: str) -> StoreIndex:
 
 #: A graph with more nodes than this is not read into memory: the pages ask the store
 #: as they go (`graph.store_index.StoreIndex`). Reading the whole index took 2 minutes and
-#: 2 GB for the 1,000-document benchmark graph (230,000 nodes), and about 20 s for 100
-#: documents (23,000 nodes).
+#: 2 GB for the 1,000-document benchmark graph (232,000 nodes), and 9 s for 100
+#: documents (24,700 nodes).
 FULL_INDEX_NODES = 50_000
 
 #: Store version key → why its entity index could not be read in time (then the pages

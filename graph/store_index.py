@@ -59,7 +59,8 @@ class StoreIndex(EntityIndex):
         self._edge_at: dict[tuple[str, str, str], int] = {}
         self._expanded: dict[tuple[str, frozenset[str] | None], list[Neighbour]] = {}
         self._class_counts: Counter[str] | None = None
-        self._relation_counts: dict[str, int] | None = None
+        self._relation_iris: list[URIRef] | None = None
+        self._relation_count: int | None = None
 
     # -- whole graph
 
@@ -69,8 +70,12 @@ class StoreIndex(EntityIndex):
         return not any(self.class_counts().values())
 
     def size(self) -> tuple[int, int]:
-        """Nodes (of any ipkg class) and relations between nodes, counted in the store."""
-        return sum(self.class_counts().values()), sum(self._relations().values())
+        """Nodes (of any ipkg class) and relations between nodes, counted in the store (once)."""
+        if self._relation_count is None:
+            self._relation_count = sum(
+                int(run_saved(self.store, "relation_size", p=p, timeout_s=self.timeout_s).rows[0][0])
+                for p in self._relations())
+        return sum(self.class_counts().values()), self._relation_count
 
     def class_counts(self) -> Counter[str]:
         """Nodes per most specific ipkg class (read once)."""
@@ -83,11 +88,11 @@ class StoreIndex(EntityIndex):
         """The short names of every relation the graph uses, sorted (read once)."""
         return sorted({local_name(p) for p in self._relations()})
 
-    def _relations(self) -> dict[str, int]:
-        if self._relation_counts is None:
-            rows = run_saved(self.store, "relation_sizes", timeout_s=self.timeout_s).rows
-            self._relation_counts = {str(p): int(n) for p, n in rows if p is not None and int(n) > 0}
-        return self._relation_counts
+    def _relations(self) -> list[URIRef]:
+        if self._relation_iris is None:
+            rows = run_saved(self.store, "relation_names", timeout_s=self.timeout_s).rows
+            self._relation_iris = [p for (p,) in rows if isinstance(p, URIRef)]
+        return self._relation_iris
 
     def of_class(self, *classes: str) -> list[GraphNode]:
         """Nodes having any of ``classes`` (short names, subclasses count), with their names and graphs."""
