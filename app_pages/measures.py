@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from graph.app_support import (
+    MEASURES_LISTED,
     T,
     entity_param,
     iri_from_param,
@@ -15,7 +16,7 @@ from graph.app_support import (
     write_url,
 )
 from graph.i18n import class_name
-from graph.queries import local_name, to_simplified
+from graph.queries import local_name, saved_queries, to_simplified
 
 PAGE = "measures"
 SPEC = {"view": "measure", "q": "", "m": "", "inst": ""}
@@ -39,9 +40,18 @@ def simplify(text: str) -> str:
     return to_simplified(str(text)).strip().casefold()
 
 
+if view != "matrix" and index.class_counts().get("Measure", 0) > MEASURES_LISTED:
+    # Past the limit the saved queries answer instead (see MEASURES_LISTED).
+    st.info(T("me_too_many", n=index.class_counts()["Measure"]))
+    for name in ("institutions_serving_measure", "measures_of_institution"):
+        st.page_link("app_pages/sparql.py", label=f"{saved_queries()[name].title(lang)} ({name}.rq)",
+                     icon=":material/terminal:",
+                     query_params=link_params(ex=name))
+    st.stop()
+
 # one row per (measure, institution, role); measures without institutions keep one row
 measures: dict[str, dict] = {}
-for r in rows("measure_institutions"):
+for r in rows("measure_institutions") if view != "matrix" else ():
     m = measures.setdefault(r["measure"], {
         "text": r.get("text") or r.get("quote") or "", "quote": r.get("quote") or r.get("text") or "",
         "doc": r.get("doc"), "docTitle": r.get("docTitle") or "", "region": r.get("docRegion") or "",

@@ -106,6 +106,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "me_served": ("服务机构", "served by"),
     "me_responsible": ("责任单位", "responsible unit"),
     "me_found": ("{n} 项措施", "{n} measures"),
+    "me_too_many": ("图谱共有 {n:,} 项措施，本页无法一次列出。请在“SPARQL 查询”页用下列示例查询按关键词或机构查找：",
+                    "The graph has {n:,} measures, too many for this page to list at once. Look them up by "
+                    "keyword or institution with these example queries on the SPARQL page:"),
     # indicators
     "in_chart": ("各地区、各年份目标对比", "Targets by region and year"),
     "in_pick": ("指标", "Indicator"),
@@ -185,6 +188,9 @@ RELATION_NAMES: dict[str, tuple[str, str]] = {
     "mentionOf": ("提及对象", "mention of"),
     "inDocument": ("所在文档", "in document"),
     "inMeasure": ("所在措施", "in measure"),
+    # summaries (graph.summaries), labelled as in ontology/ipkg.ttl
+    "citedInProvince": ("被引用省份", "cited in province"),
+    "mentionedInProvince": ("被提及省份", "mentioned in province"),
 }
 
 LEVEL_NAMES: dict[str, tuple[str, str]] = {

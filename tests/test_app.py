@@ -351,6 +351,15 @@ def test_sparql_on_a_large_graph_resolves_names_and_draws_results(read_from_stor
     assert at.get("iframe"), "the result is drawn as a network"
 
 
+def test_a_graph_with_too_many_measures_to_list_points_to_the_saved_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app_support, "MEASURES_LISTED", 10)
+    at = open_page("measures")
+    assert not at.error and not at.dataframe
+    assert at.info and "SPARQL" in at.info[0].value
+    at = open_page("measures", view="matrix")  # the region × type table needs no measure list
+    assert at.dataframe
+
+
 def test_an_index_past_the_time_limit_gives_way_to_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading the whole index passed the time limit (a 10,000-document graph did, after minutes):
     the pages read the store instead, and the index is not tried again for the same version."""
