@@ -135,16 +135,17 @@ class StoreIndex(EntityIndex):
         key = (str(iri), graphs)
         found = self._expanded.get(key)
         if found is None:
-            found = []
-            rows = store_neighbours(self.store, str(iri), sorted(graphs) if graphs is not None else None,
-                                    deadline=None if self.timeout_s is None else time.monotonic() + self.timeout_s)
+            # Read before taking the lock: other sessions go on meanwhile.
+            rows = list(store_neighbours(self.store, str(iri), sorted(graphs) if graphs is not None else None,
+                                         deadline=None if self.timeout_s is None else time.monotonic() + self.timeout_s))
+            found = [nb for nb, _direction, _graph in rows]
             with self._lock:
                 for nb, direction, graph in rows:
                     s, o = (str(iri), nb.other) if direction == "out" else (nb.other, str(iri))
                     self._add_edge(Edge(s, nb.name, o, "", nb.predicate, (graph,) if graph else ()))
-                    if nb.other not in self.nodes:
-                        self.nodes[nb.other] = GraphNode(nb.other, nb.cls, tuple(sorted(nb.classes, key=_class_rank)))
-                    found.append(nb)
+                    if nb.other not in self.nodes:  # its names are read when it is asked for (get)
+                        ipkg_classes = (c for c in nb.classes if "://" not in c)  # as the in-memory index keeps them
+                        self.nodes[nb.other] = GraphNode(nb.other, nb.cls, tuple(sorted(ipkg_classes, key=_class_rank)))
                 self._expanded[key] = found
         return iter(found)
 
