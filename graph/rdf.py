@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from rdflib import URIRef
+from rdflib.term import Node
 
 from graph.extract.names import leading_region
 from graph.model import Extraction
@@ -20,7 +21,7 @@ from graph.resolve import Resolved, identity_key, institution_iri, region_iri
 from graph.spans import SpanIndex
 from graph.terms import Statement, decimal, integer, iri, literal, to_rdflib
 
-Triple = tuple[URIRef, URIRef, URIRef]
+Triple = tuple[Node, Node, Node]
 
 #: Kinds a document `ipkg:mentions` (policies are `ipkg:cites`).
 _MENTIONED = ("institution", "program", "event", "region")

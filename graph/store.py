@@ -76,7 +76,7 @@ from rdflib.namespace import RDF, XSD
 from rdflib.term import Node
 
 from graph.namespaces import IPKG, PREFIXES
-from graph.terms import Statement
+from graph.terms import Statement, iri
 
 __all__ = [
     "RDF_FORMATS",
@@ -281,10 +281,9 @@ def ntriples(triples: Iterable[Triple] | Iterable[Statement]) -> bytes:
 #: The links from a passage node (a measure, mention or target read from one passage of
 #: one document, with its offsets and quote) to that document.
 PASSAGE_LINKS = (IPKG.statedIn, IPKG.inDocument)
-_PASSAGE_PATH = "|".join(f"<{link}>" for link in PASSAGE_LINKS)
-_DOCUMENT = f"<{IPKG.Document}>"
-_TYPE_TERM = f"<{RDF.type}>"
-_LINK_TERMS = frozenset(f"<{link}>" for link in PASSAGE_LINKS)
+_PASSAGE_PATH = "|".join(map(iri, PASSAGE_LINKS))
+_DOCUMENT, _TYPE_TERM = iri(IPKG.Document), iri(RDF.type)
+_LINK_TERMS = frozenset(map(iri, PASSAGE_LINKS))
 
 
 def split_passages(triples: Iterable[_T]) -> tuple[list[_T], list[_T]]:

@@ -21,7 +21,6 @@ Where it differs from the in-memory index, for speed on a large graph:
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections import Counter
@@ -35,9 +34,6 @@ from graph.queries import local_name, run_saved, search_entities
 from graph.store import Store
 
 __all__ = ["StoreIndex"]
-
-# An absolute IRI as SPARQL and N-Triples write it between angle brackets.
-_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^<>\"{}|^`\\\x00-\x20]*")
 
 
 class StoreIndex(EntityIndex):
@@ -119,9 +115,10 @@ class StoreIndex(EntityIndex):
         """The node for ``iri``, read from the store the first time (a bare node when unknown)."""
         iri = str(iri)
         if iri not in self._described:
-            # Text that is no IRI (from a hand-edited URL) names no node: nothing to ask.
-            rows = (run_saved(self.store, "entity_index", s=URIRef(iri), timeout_s=self.timeout_s).rows
-                    if _IRI.fullmatch(iri) else [])
+            try:
+                rows = run_saved(self.store, "entity_index", s=iri, timeout_s=self.timeout_s).rows
+            except ValueError:  # no IRI (a hand-edited URL): it names no node
+                rows = []
             with self._lock:
                 self.nodes.update(nodes_from_rows(rows))
                 self._described.add(iri)

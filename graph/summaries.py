@@ -48,6 +48,7 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, XSD
 
+from graph import terms
 from graph.namespaces import IPKG
 from graph.store import Triple, ntriples, statements, to_ox
 from graph.terms import Statement
@@ -123,12 +124,17 @@ def institution_classes() -> frozenset[URIRef]:
 #: The predicates a contribution is read from, by what they say (as N-Triples text: a document
 #: graph has ~3,000 triples, and plain string comparison is fast).
 _TYPE, _LINK, _PART_OF, _LEVEL = range(4)
-_READ = {f"<{p}>": what for p, what in ((RDF.type, _TYPE), (IPKG.cites, _LINK), (IPKG.mentions, _LINK),
-                                        (IPKG.jurisdiction, _LINK), (IPKG.partOf, _PART_OF),
-                                        (IPKG.adminLevel, _LEVEL))}
-_DOCUMENT, _CITES, _MENTIONS, _JURISDICTION = (f"<{c}>" for c in (IPKG.Document, IPKG.cites, IPKG.mentions,
-                                                                  IPKG.jurisdiction))
-_PROVINCE_LEVEL = '"province"'
+_READ = {terms.iri(p): what for p, what in ((RDF.type, _TYPE), (IPKG.cites, _LINK), (IPKG.mentions, _LINK),
+                                             (IPKG.jurisdiction, _LINK), (IPKG.partOf, _PART_OF),
+                                             (IPKG.adminLevel, _LEVEL))}
+_DOCUMENT, _CITES, _MENTIONS, _JURISDICTION = map(terms.iri, (IPKG.Document, IPKG.cites, IPKG.mentions,
+                                                               IPKG.jurisdiction))
+_PROVINCE_LEVEL = terms.literal("province")
+
+
+@cache
+def _institution_terms() -> frozenset[str]:
+    return frozenset(map(terms.iri, institution_classes()))
 
 
 def contribution(triples: Iterable[Triple] | Iterable[Statement]) -> Contribution | None:
@@ -139,7 +145,7 @@ def contribution(triples: Iterable[Triple] | Iterable[Statement]) -> Contributio
     its jurisdiction's chain up to the province (`graph.rdf`). Takes rdflib
     triples or statements (`graph.terms`).
     """
-    kinds = {f"<{c}>" for c in institution_classes()}
+    kinds = _institution_terms()
     read = _READ.get
     document = None
     links: list[tuple[str, str, str]] = []
