@@ -5,7 +5,7 @@ import streamlit as st
 from graph.app_support import T, link_params, rows, store_or_stop, ui_lang
 from graph.i18n import class_name, level_name, relation_name
 from graph.queries import INSTITUTION_CLASSES, local_name
-from graph.visual import class_style
+from graph.visual import CHART_SERIES_LIMIT, class_style
 
 lang = ui_lang()
 store, index = store_or_stop()
@@ -67,13 +67,20 @@ with right:
         st.caption(T("no_results"))
 
 st.subheader(T("ov_targets_by_year"))
-by_year = [{"year": str(r["year"]), "region": r.get("regionLabel") or "—"} for r in rows("target_table") if r.get("year")]
+by_year = [{"year": str(r["year"]), "region": r.get("regionLabel") or "—", "n": r["targets"]}
+           for r in rows("targets_by_year")]
+regions = len({r["region"] for r in by_year})
 if by_year:
+    tooltip = [{"field": "year", "title": T("col_year")}, {"aggregate": "sum", "field": "n", "title": T("col_count")}]
+    colour = {}
+    if regions <= CHART_SERIES_LIMIT:
+        colour = {"color": {"field": "region", "type": "nominal", "title": T("col_region")}}
+        tooltip.insert(1, {"field": "region", "title": T("col_region")})
     bar_chart(by_year, {"field": "year", "type": "ordinal", "title": T("col_year"), "axis": {"labelAngle": 0}},
-              {"aggregate": "count", "type": "quantitative", "title": T("col_count")},
-              color={"field": "region", "type": "nominal", "title": T("col_region")},
-              tooltip=[{"field": "year", "title": T("col_year")}, {"field": "region", "title": T("col_region")},
-                       {"aggregate": "count", "title": T("col_count")}])
+              {"aggregate": "sum", "field": "n", "type": "quantitative", "title": T("col_count")},
+              tooltip=tooltip, **colour)
+    if not colour:
+        st.caption(T("ov_targets_regions", n=regions))
 else:
     st.caption(T("no_results"))
 

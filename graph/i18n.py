@@ -44,6 +44,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ov_counts": ("各类实体数量", "Counts by class"),
     "ov_inst_by_region": ("各地区的机构类型", "Institution types by region"),
     "ov_targets_by_year": ("各年份的目标", "Targets by year"),
+    "ov_targets_regions": ("共 {n} 个地区，颜色难以区分，故按年份合计；分地区比较见“指标”页。",
+                           "{n} regions, more than colours tell apart: counted by year; the Indicators page compares regions."),
     "ov_ontology": ("本体结构", "The ontology"),
     "ov_ontology_caption": ("类(方框)与关系(箭头)。", "Classes (boxes) and relations (arrows)."),
     "col_title": ("标题", "Title"),
@@ -113,6 +115,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "in_chart": ("各地区、各年份目标对比", "Targets by region and year"),
     "in_pick": ("指标", "Indicator"),
     "in_all": ("全部", "All"),
+    "in_chart_regions": ("图中地区过多（{n} 个），按年份合计；选择地区可分地区比较。",
+                         "Too many regions to tell apart ({n}): counted by year; pick regions to compare them."),
     # sparql
     "sq_examples": ("示例查询", "Example queries"),
     "sq_editor": ("查询(已自动加入前缀)", "Query (prefixes are added for you)"),

@@ -126,8 +126,10 @@ def document_statements(result: Extraction, resolved: Resolved) -> list[Statemen
             t.append((node, _T.adminLevel, literal(entity.level)))
 
     measure_of: dict[int, str] = {}
+    measure_nodes: set[str] = set()
     for measure in result.measures:
         m = _passage(t, "measure", _T.Measure, d, result, measure.start, measure.end)
+        measure_nodes.add(m)
         t.append((m, _T.text, literal(measure.text, "zh-Hans")))
         if measure.section:
             t.append((m, _T.section, literal(measure.section)))
@@ -141,6 +143,9 @@ def document_statements(result: Extraction, resolved: Resolved) -> list[Statemen
             t.append((m, _T.refersTo, node_of[id(mention)]))
         for mention in (*measure.served_by, *measure.responsible, *measure.refers_to):
             measure_of[id(mention)] = m
+    # Counting measures per document over the whole store took 18 s at 10,000 documents
+    # (2 million measures); the document's own graph states its count instead.
+    t.append((d, _T.measureCount, integer(len(measure_nodes))))
 
     for mention in result.mentions:
         node = _passage(t, "mention", _T.Mention, d, result, mention.start, mention.end, link=_T.inDocument,

@@ -33,11 +33,14 @@ from graph.i18n import class_name, relation_name, t
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["CLASS_STYLE", "PHYSICS_NODE_LIMIT", "class_style", "highlight_spans", "network_html"]
+__all__ = ["CHART_SERIES_LIMIT", "CLASS_STYLE", "PHYSICS_NODE_LIMIT", "class_style", "highlight_spans", "network_html"]
 
 #: Above this many nodes the layout is computed here and physics is switched off,
 #: so the browser draws at once instead of simulating for seconds.
 PHYSICS_NODE_LIMIT = 150
+#: A chart colours at most this many series (regions, types); past it the colours no
+#: longer tell them apart, and the pages count over them instead.
+CHART_SERIES_LIMIT = 12
 
 #: Short class name → (colour, vis-network shape). Institutions are dots in warm/cool hues.
 CLASS_STYLE: dict[str, tuple[str, str]] = {

@@ -161,6 +161,48 @@ def test_indicators_table_filter_and_csv(index: EntityIndex) -> None:
     assert at.get("download_button")
 
 
+def charts(at: AppTest) -> list[tuple[dict, list[dict]]]:
+    """Each Vega-Lite chart on the page: its spec and its data rows (sent as Arrow)."""
+    import pyarrow as pa
+
+    out = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        values = spec.get("data", {}).get("values")
+        if values is None:
+            values = pa.ipc.open_stream(chart.proto.data.data).read_all().to_pylist()
+        out.append((spec, values))
+    return out
+
+
+def test_indicators_chart_counts_the_targets_of_each_region_and_year() -> None:
+    at = open_page("indicators")
+    table = at.dataframe[0].value
+    with_year = table[table["年份"].notna()]
+    ((spec, values),) = charts(at)
+    assert spec["encoding"]["color"]["field"] == "地区"
+    assert len(values) == len(with_year.groupby(["年份", "地区"]))
+    assert sum(v["数量"] for v in values) == len(with_year)
+
+
+def test_charts_count_by_year_alone_past_the_colour_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import visual
+
+    monkeypatch.setattr(visual, "CHART_SERIES_LIMIT", 1)
+    at = open_page("indicators")
+    with_year = at.dataframe[0].value["年份"].dropna()
+    ((spec, values),) = charts(at)
+    assert "color" not in spec["encoding"] and "xOffset" not in spec["encoding"]
+    assert sorted(int(v["年份"]) for v in values) == sorted(set(with_year.astype(int)))
+    assert sum(v["数量"] for v in values) == len(with_year)
+    assert any("按年份合计" in c.value for c in at.caption)
+
+    at = open_page("overview")
+    by_year = next(values for spec, values in charts(at) if spec["encoding"]["x"]["field"] == "year")
+    assert sum(v["n"] for v in by_year) == len(with_year)
+    assert any("按年份合计" in c.value for c in at.caption)
+
+
 @pytest.mark.parametrize("example", sorted(p.stem for p in (ROOT / "ontology" / "queries").glob("*.rq")))
 def test_sparql_examples_run(example: str) -> None:
     params = {f"p_{p.name}": "陕西省知识产权保护中心" if p.name == "entity" else "知识产权保护中心" if p.name == "keyword"

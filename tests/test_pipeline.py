@@ -122,6 +122,34 @@ def test_incremental_build_reextracts_only_changed_and_new_documents(corpus, tmp
     assert dump(store, tmp_path, "incremental.nq") == scratch
 
 
+_MEASURE_COUNTS = """
+PREFIX ipkg: <https://w3id.org/ipkg/ontology#>
+SELECT ?document ?stated (COUNT(DISTINCT ?measure) AS ?counted) WHERE {
+  ?document a ipkg:Document .
+  OPTIONAL { ?document ipkg:measureCount ?stated }
+  OPTIONAL { ?measure a ipkg:Measure ; ipkg:statedIn ?document }
+} GROUP BY ?document ?stated
+"""
+
+
+def test_each_document_states_how_many_measures_it_has(corpus, tmp_path):
+    work = tmp_path / "docs"
+    work.mkdir()
+    for p in sorted(corpus.iterdir())[:4]:
+        shutil.copy(p, work / p.name)
+    store = open_store(None)
+    build([work], store, jobs=1)
+    changed = sorted(work.iterdir())[0]
+    changed.write_bytes(changed.read_bytes() + "\n三、其他\n（一）加强知识产权保护中心建设。\n".encode())
+    sorted(work.iterdir())[1].unlink()
+    build([work], store, jobs=1, prune=True)
+
+    rows = store.query(_MEASURE_COUNTS).rows
+    assert len(rows) == 3
+    assert all(stated is not None and int(stated) == int(counted) for _, stated, counted in rows), rows
+    assert sum(int(counted) for *_, counted in rows) > 3 * 10
+
+
 def test_stored_hashes_by_name_and_in_full(corpus):
     paths = sorted(corpus.iterdir())[:2]
     store = open_store(None)

@@ -51,7 +51,8 @@ DOC_A = """
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 id:doca a ipkg:Document ; ipkg:fileName "a.txt" ; dcterms:title "陕西省知识产权保护工作要点" ;
     ipkg:docNumber "陕知发〔2023〕1号" ; dcterms:issued "2023-03-01"^^xsd:date ; ipkg:level "province" ;
-    ipkg:genre "工作要点" ; ipkg:jurisdiction id:sx ; ipkg:issuedBy id:ipo ; ipkg:mentions id:pc , id:ipo .
+    ipkg:genre "工作要点" ; ipkg:jurisdiction id:sx ; ipkg:issuedBy id:ipo ; ipkg:mentions id:pc , id:ipo ;
+    ipkg:measureCount 1 .
 id:sx a ipkg:Region ; skos:prefLabel "陕西省"@zh-Hans ; ipkg:adminLevel "province" .
 id:ipo a ipkg:GovernmentAgency ; skos:prefLabel "陕西省知识产权局"@zh-Hans ; skos:altLabel "省知识产权局"@zh-Hans ;
     ipkg:locatedIn id:sx .
@@ -339,3 +340,43 @@ def test_parameters_typed_into_a_form():
     assert parse_parameter(Param("year", kind="int"), "2025") == Literal(2025)
     with pytest.raises(ValueError):
         parse_parameter(Param("entity", kind="iri"), "陕西省")
+
+
+# --------------------------------------------------------------------------- the app's whole-graph tables
+
+
+@pytest.fixture(scope="module")
+def corpus_graph(corpus_dir: Path) -> OxigraphStore:
+    from graph.pipeline import build
+
+    s = OxigraphStore(None)
+    build([corpus_dir], s, jobs=1, validate=False)
+    return s
+
+
+def test_targets_by_year_counts_the_rows_of_the_target_table(corpus_graph):
+    from collections import Counter
+
+    from graph.queries import run_rows
+
+    table = run_rows(corpus_graph, "target_table")
+    per_target = {(r["target"], r["year"], r["regionLabel"]) for r in table if r["year"] is not None}
+    want = Counter((year, region) for _, year, region in per_target)
+    got = {(r["year"], r["regionLabel"]): r["targets"] for r in run_rows(corpus_graph, "targets_by_year")}
+    assert got == dict(want)
+    assert sum(got.values()) >= 20
+
+
+def test_targets_by_year_counts_a_target_without_a_region_once(store):
+    from graph.queries import run_rows
+
+    targets = """
+    @prefix ipkg: <https://w3id.org/ipkg/ontology#> .
+    @prefix id: <https://w3id.org/ipkg/id/> .
+    id:t1 a ipkg:Target ; ipkg:year 2025 ; ipkg:region id:sx .
+    id:t2 a ipkg:Target ; ipkg:year 2025 .
+    """
+    s = OxigraphStore(None)
+    s.replace_graph(GRAPH_A, Graph().parse(data=DOC_A + targets, format="turtle"))
+    got = sorted(((r["year"], r["regionLabel"] or ""), r["targets"]) for r in run_rows(s, "targets_by_year"))
+    assert got == [((2025, ""), 1), ((2025, "陕西省"), 1)]
