@@ -570,8 +570,11 @@ def entity_card(
         timeout_s: time limit per query.
 
     Returns:
-        The card, or None when the store says nothing about the node.
+        The card, or None when the store says nothing about the node (or ``iri``
+        is not an IRI, as in a hand-edited link: it names no node).
     """
+    if not _IRI.match(str(iri)):
+        return None
     node = URIRef(str(iri))
     out = run_saved(store, "entity_out", entity=node, timeout_s=timeout_s).dicts()
     inc = run_saved(store, "entity_in", entity=node, timeout_s=timeout_s).dicts()

@@ -134,6 +134,13 @@ def test_entity_relations_and_passages(index: EntityIndex) -> None:
     assert passages and all("陕西省知识产权保护中心" in p for p in passages)
 
 
+@pytest.mark.parametrize(("page", "param"), [("entity", "e"), ("explore", "e"), ("export", "seed"),
+                                             ("measures", "inst"), ("measures", "m")])
+def test_a_hand_edited_link_that_names_no_iri_shows_no_traceback(page: str, param: str) -> None:
+    at = open_page(page, **{param: "not an iri", **({"view": "institution"} if param == "inst" else {})})
+    assert not at.exception and not at.error, [m.value for m in (*at.exception, *at.error)]
+
+
 def test_measures_keyword_finds_serving_institutions() -> None:
     at = open_page("measures", q="知识产权保护中心")
     table = at.dataframe[0].value

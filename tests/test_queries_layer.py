@@ -277,6 +277,11 @@ def test_entity_card_of_unknown_node_is_none(store):
     assert entity_card(store, ID["nothing"]) is None
 
 
+@pytest.mark.parametrize("text", ["https://w3id.org/ipkg/id/not an iri", "not an iri", "", "<urn:x>"])
+def test_entity_card_of_text_that_is_no_iri_is_none(store, text):
+    assert entity_card(store, text) is None
+
+
 def test_counts_by_class(store):
     counts = counts_by_class(store)
     assert counts["Document"] == 2 and counts["ProtectionCenter"] == 1 and counts["Mention"] == 2
