@@ -2,9 +2,11 @@
 
 import pandas as pd
 import streamlit as st
+from rdflib import Literal, URIRef
 
 from graph.app_support import (
     MEASURES_LISTED,
+    MEASURES_MATCHED,
     T,
     entity_param,
     iri_from_param,
@@ -16,7 +18,8 @@ from graph.app_support import (
     write_url,
 )
 from graph.i18n import class_name
-from graph.queries import local_name, saved_queries, to_simplified
+from graph.network import GraphNode
+from graph.queries import is_iri, local_name, primary_class, to_simplified
 
 PAGE = "measures"
 SPEC = {"view": "measure", "q": "", "m": "", "inst": ""}
@@ -40,18 +43,8 @@ def simplify(text: str) -> str:
     return to_simplified(str(text)).strip().casefold()
 
 
-if view != "matrix" and index.class_counts().get("Measure", 0) > MEASURES_LISTED:
-    # Past the limit the saved queries answer instead (see MEASURES_LISTED).
-    st.info(T("me_too_many", n=index.class_counts()["Measure"]))
-    for name in ("institutions_serving_measure", "measures_of_institution"):
-        st.page_link("app_pages/sparql.py", label=f"{saved_queries()[name].title(lang)} ({name}.rq)",
-                     icon=":material/terminal:",
-                     query_params=link_params(ex=name))
-    st.stop()
-
-# one row per (measure, institution, role); measures without institutions keep one row
-measures: dict[str, dict] = {}
-for r in rows("measure_institutions") if view != "matrix" else ():
+def _add(measures: dict[str, dict], r: dict) -> None:
+    """One row of measure_institutions.rq (or measures_matching.rq) into ``measures``."""
     m = measures.setdefault(r["measure"], {
         "text": r.get("text") or r.get("quote") or "", "quote": r.get("quote") or r.get("text") or "",
         "doc": r.get("doc"), "docTitle": r.get("docTitle") or "", "region": r.get("docRegion") or "",
@@ -59,10 +52,38 @@ for r in rows("measure_institutions") if view != "matrix" else ():
     })
     if r.get("inst"):
         m["links"][(r["inst"], r["role"])] = None
+        if r.get("instLabel"):
+            named[r["inst"]] = (r["instLabel"], primary_class((r.get("instTypes") or "").split()))
+
+
+# one row per (measure, institution, role); measures without institutions keep one row
+measures: dict[str, dict] = {}
+named: dict[str, tuple[str, str]] = {}  # institution → (label, class), when the rows brought them
+total = index.class_counts().get("Measure", 0)
+large = total > MEASURES_LISTED  # then only the measures asked for are read (see MEASURES_LISTED)
+if large and view != "matrix":
+    st.caption(T("me_large", n=total))
+    if view == "measure":
+        st.text_input(T("me_keyword_text"), key=f"{PAGE}.q", placeholder="知识产权保护中心")
+        if simplify(st.session_state[f"{PAGE}.q"]):
+            for r in rows("measures_matching", keyword=Literal(simplify(st.session_state[f"{PAGE}.q"]))):
+                _add(measures, r)
+            if len(measures) >= MEASURES_MATCHED:
+                st.warning(T("me_limit", n=MEASURES_MATCHED))
+        else:
+            write_url(PAGE, SPEC)
+            st.stop()
+elif view != "matrix":
+    for r in rows("measure_institutions"):
+        _add(measures, r)
 
 
 def _inst_label(iri: str) -> str:
-    return index.get(iri).label(lang)
+    return named[iri][0] if iri in named else index.get(iri).label(lang)
+
+
+def _inst_class(iri: str) -> str:
+    return named[iri][1] if iri in named else index.get(iri).cls
 
 
 def _role(role: str) -> str:
@@ -75,7 +96,7 @@ def _measure_rows(selected: dict[str, dict]) -> pd.DataFrame:
         for (inst, role), _type in sorted(m["links"].items(), key=lambda kv: kv[0][1]):
             out.append({
                 T("col_measure"): m["text"], T("col_institution"): _inst_label(inst),
-                T("col_type"): class_name(index.get(inst).cls, lang), T("col_role"): _role(role),
+                T("col_type"): class_name(_inst_class(inst), lang), T("col_role"): _role(role),
                 T("col_document"): m["docTitle"], T("col_region"): m["region"], T("col_quote"): m["quote"],
                 "measure": entity_param(iri), "institution": entity_param(inst),
             })
@@ -85,7 +106,8 @@ def _measure_rows(selected: dict[str, dict]) -> pd.DataFrame:
 
 
 if view == "measure":
-    st.text_input(T("me_keyword"), key=f"{PAGE}.q", placeholder="知识产权保护中心")
+    if not large:
+        st.text_input(T("me_keyword"), key=f"{PAGE}.q", placeholder="知识产权保护中心")
     keyword = simplify(st.session_state[f"{PAGE}.q"])
     found = {
         iri: m for iri, m in measures.items()
@@ -96,8 +118,11 @@ if view == "measure":
     ids = [entity_param(i) for i in found]
     if st.session_state[f"{PAGE}.m"] and st.session_state[f"{PAGE}.m"] not in ids:
         st.session_state[f"{PAGE}.m"] = ""
+    # Labelled from the texts already read: asking the index would be one query per measure
+    # on a graph read from the store.
     st.selectbox(T("me_pick_measure"), ["", *ids], key=f"{PAGE}.m",
-                 format_func=lambda p: "—" if not p else index.get(iri_from_param(p)).short_label(lang, 60))
+                 format_func=lambda p: "—" if not p else GraphNode(
+                     iri_from_param(p), labels={"zh": measures[iri_from_param(p)]["text"]}).short_label(lang, 60))
     picked = st.session_state[f"{PAGE}.m"]
     if picked:
         found = {iri_from_param(picked): measures[iri_from_param(picked)]}
@@ -109,7 +134,7 @@ if view == "measure":
     else:
         st.dataframe(table.drop(columns=["measure", "institution"]), hide_index=True, width="stretch",
                      key=f"{PAGE}.measure_table")
-        st.download_button(T("download_csv"), table.to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(T("download_csv"), lambda: table.to_csv(index=False).encode("utf-8-sig"),
                            file_name="measures_institutions.csv", mime="text/csv", key=f"{PAGE}.csv")
         serving = table.drop_duplicates("institution")
         st.markdown(f"**{T('col_institution')}** ({len(serving)})")
@@ -117,16 +142,28 @@ if view == "measure":
             st.page_link("app_pages/entity.py", label=f"{row[T('col_institution')]} · {row[T('col_type')]}",
                          query_params=link_params(e=row["institution"]))
 elif view == "institution":
-    serving = sorted({i for m in measures.values() for i, _r in m["links"]}, key=_inst_label)
+    if large:
+        # Institutions are found by name; the measures of the one picked are read below.
+        st.text_input(T("me_search_inst"), key=f"{PAGE}.q", placeholder="陕西省知识产权保护中心")
+        current = iri_from_param(st.session_state[f"{PAGE}.inst"]) if st.session_state[f"{PAGE}.inst"] else ""
+        hits = [n.iri for n in index.search(st.session_state[f"{PAGE}.q"], classes=["Institution"], limit=100)]
+        serving = list(dict.fromkeys([current, *hits] if is_iri(current) else hits))
+    else:
+        serving = sorted({i for m in measures.values() for i, _r in m["links"]}, key=_inst_label)
     ids = [entity_param(i) for i in serving]
     if st.session_state[f"{PAGE}.inst"] not in ids:
         st.session_state[f"{PAGE}.inst"] = ids[0] if ids else ""
     if ids:
         st.selectbox(T("me_pick_inst"), ids, key=f"{PAGE}.inst",
                      format_func=lambda p: f"{_inst_label(iri_from_param(p))} · "
-                                           f"{class_name(index.get(iri_from_param(p)).cls, lang)}")
+                                           f"{class_name(_inst_class(iri_from_param(p)), lang)}")
     write_url(PAGE, SPEC)
     inst = iri_from_param(st.session_state[f"{PAGE}.inst"]) if ids else ""
+    if large and inst:
+        for r in rows("measures_of_institution", institution=URIRef(inst)):
+            _add(measures, {"measure": r["measure"], "text": r["text"], "doc": r["document"],
+                            "docTitle": r["title"], "docRegion": r["regionLabel"],
+                            "inst": r["institutionNode"], "role": local_name(r["role"])})
     served = {iri: m for iri, m in measures.items() if any(i == inst for i, _r in m["links"])}
     table = _measure_rows(served)
     table = table[table["institution"] == entity_param(inst)] if not table.empty else table
@@ -137,7 +174,7 @@ elif view == "institution":
         table = table.sort_values([T("col_region"), T("col_document")])
         st.dataframe(table[[T("col_document"), T("col_region"), T("col_role"), T("col_measure"),
                             T("col_quote")]], hide_index=True, width="stretch", key=f"{PAGE}.inst_table")
-        st.download_button(T("download_csv"), table.to_csv(index=False).encode("utf-8-sig"),
+        st.download_button(T("download_csv"), lambda: table.to_csv(index=False).encode("utf-8-sig"),
                            file_name="institution_measures.csv", mime="text/csv", key=f"{PAGE}.csv")
         st.page_link("app_pages/entity.py", label=T("open_entity"), icon=":material/label:",
                      query_params=link_params(e=entity_param(inst)))

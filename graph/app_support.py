@@ -352,7 +352,10 @@ FULL_INDEX_NODES = 50_000
 
 #: The most measures the Measures page lists: it reads every measure with its institutions
 #: at once, which took 92 s for the 1,000-document benchmark graph (210,000 measures).
+#: Past it the page asks for the measures of a keyword or of an institution instead.
 MEASURES_LISTED = 50_000
+#: The most measures a keyword brings up on a large graph (the LIMIT of measures_matching.rq).
+MEASURES_MATCHED = 5_000
 
 #: Store version key → why its entity index could not be read in time (then the pages
 #: read the store as they go, and later views do not wait for the index again).

@@ -108,9 +108,13 @@ STRINGS: dict[str, tuple[str, str]] = {
     "me_served": ("服务机构", "served by"),
     "me_responsible": ("责任单位", "responsible unit"),
     "me_found": ("{n} 项措施", "{n} measures"),
-    "me_too_many": ("图谱共有 {n:,} 项措施，本页无法一次列出。请在“SPARQL 查询”页用下列示例查询按关键词或机构查找：",
-                    "The graph has {n:,} measures, too many for this page to list at once. Look them up by "
-                    "keyword or institution with these example queries on the SPARQL page:"),
+    "me_large": ("图谱共有 {n:,} 项措施，本页按需查询：输入措施文本中的关键词，或搜索机构。",
+                 "The graph has {n:,} measures: this page looks them up as asked. Type a keyword of the "
+                 "measures' text, or search for an institution."),
+    "me_keyword_text": ("措施文本中的关键词", "Keyword in the measures' text"),
+    "me_limit": ("只列出前 {n:,} 项匹配的措施；请用更具体的关键词缩小范围。",
+                 "Only the first {n:,} matching measures are listed; a more specific keyword narrows them."),
+    "me_search_inst": ("搜索机构", "Search institutions"),
     # indicators
     "in_chart": ("各地区、各年份目标对比", "Targets by region and year"),
     "in_pick": ("指标", "Indicator"),

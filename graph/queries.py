@@ -64,6 +64,7 @@ __all__ = [
     "documents",
     "entity_card",
     "internal_queries",
+    "is_iri",
     "local_name",
     "node_label",
     "parse_parameter",
@@ -84,6 +85,11 @@ INTERNAL_DIR = QUERY_DIR / "_internal"
 _HEADER = re.compile(r"^#\s*(title_zh|title_en|description|param)\s*:\s*(.*)$")
 _PARAM_KINDS = ("str", "iri", "int", "decimal")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]*$")
+
+
+def is_iri(text: object) -> bool:
+    """True for an absolute IRI that a query may name (what ``:iri`` parameters accept)."""
+    return bool(_IRI.match(str(text)))
 _DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z][\w.\-]*)?\s*:", re.IGNORECASE)
 
 
@@ -213,7 +219,7 @@ def _coerce(param: Param | None, value: Any) -> Node:
     name = param.name if param is not None else "?"
     if kind == "iri":
         iri = str(value)
-        if not _IRI.match(iri):
+        if not is_iri(iri):
             raise ValueError(f"parameter {name} takes an absolute IRI, got {iri!r}")
         return URIRef(iri)
     try:
@@ -573,7 +579,7 @@ def entity_card(
         The card, or None when the store says nothing about the node (or ``iri``
         is not an IRI, as in a hand-edited link: it names no node).
     """
-    if not _IRI.match(str(iri)):
+    if not is_iri(iri):
         return None
     node = URIRef(str(iri))
     out = run_saved(store, "entity_out", entity=node, timeout_s=timeout_s).dicts()

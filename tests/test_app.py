@@ -400,13 +400,54 @@ def test_sparql_on_a_large_graph_resolves_names_and_draws_results(read_from_stor
     assert at.get("iframe"), "the result is drawn as a network"
 
 
-def test_a_graph_with_too_many_measures_to_list_points_to_the_saved_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def many_measures(monkeypatch: pytest.MonkeyPatch, read_from_store: None) -> None:
+    """The Measures page as on a graph with more measures than it lists at once."""
     monkeypatch.setattr(app_support, "MEASURES_LISTED", 10)
+
+
+def measure_table(at: AppTest) -> list[tuple[str, str, str, str]]:
+    table = at.dataframe[0].value
+    return sorted(set(zip(table["措施"], table["机构"], table["类型"], table["角色"], strict=True)))
+
+
+def test_many_measures_are_looked_up_by_keyword(many_measures: None, monkeypatch: pytest.MonkeyPatch) -> None:
     at = open_page("measures")
-    assert not at.error and not at.dataframe
-    assert at.info and "SPARQL" in at.info[0].value
-    at = open_page("measures", view="matrix")  # the region × type table needs no measure list
-    assert at.dataframe
+    assert not at.dataframe and "按需查询" in at.caption[0].value  # nothing is read before a keyword
+    keyword = "知识产权保护中心"
+    at = open_page("measures", q=keyword)
+    found = measure_table(at)
+    assert any(inst == "陕西省知识产权保护中心" for _, inst, *_ in found) and not at.warning
+    # The same rows as the page lists on a small graph, for the measures whose text has the keyword.
+    monkeypatch.setattr(app_support, "MEASURES_LISTED", 10**9)
+    small = [row for row in measure_table(open_page("measures", q=keyword)) if keyword in row[0]]
+    assert found == small
+    monkeypatch.setattr(app_support, "MEASURES_LISTED", 10)
+    monkeypatch.setattr(app_support, "MEASURES_MATCHED", 1)
+    assert open_page("measures", q=keyword).warning, "says when the list stops at the limit"
+
+
+def test_many_measures_are_looked_up_by_institution(many_measures: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = open_page("measures", view="institution")
+    assert not at.dataframe and not at.exception
+    at = open_page("measures", view="institution", q="陕西省知识产权保护中心")
+    picked = at.selectbox(key="measures.inst").value
+    table = at.dataframe[0].value
+    assert len(table) >= 1
+    monkeypatch.setattr(app_support, "MEASURES_LISTED", 10**9)
+    small = open_page("measures", view="institution", inst=picked).dataframe[0].value
+    assert sorted(table["措施"]) == sorted(small["措施"])
+    assert sorted(table["文档"]) == sorted(small["文档"])
+
+
+def test_the_keyword_query_stops_where_the_page_says() -> None:
+    from graph.queries import internal_queries
+
+    assert f"LIMIT {app_support.MEASURES_MATCHED}" in internal_queries()["measures_matching"].sparql.replace(",", "")
+
+
+def test_many_measures_leave_the_region_matrix_as_it_is(many_measures: None) -> None:
+    assert open_page("measures", view="matrix").dataframe
 
 
 def test_an_index_past_the_time_limit_gives_way_to_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
