@@ -194,7 +194,12 @@ def _store_key() -> str:
     fixture = os.environ.get("IPKG_FIXTURE")
     if fixture or endpoint:
         return str(fixture or endpoint)
-    return f"{path}@{storage.current_version(path) if storage.is_versioned(path) else 'legacy'}"
+    if not storage.is_versioned(path):
+        return f"{path}@legacy"
+    version = storage.current_version(path)
+    # With the version's identifier: a store deleted and built anew numbers its versions from 1 again.
+    ident = storage.version_id(path, version) if version is not None else None
+    return f"{path}@{version}.{ident or ''}"
 
 
 def _ensure_built() -> None:
@@ -285,15 +290,20 @@ def _store_fingerprint(path: Path) -> str | None:
 def kept_dir(store: Store, root: str | Path | None) -> Path | None:
     """The folder beside an on-disk store where what was read from its current version is kept.
 
-    One folder per version (``data/.ipkg-index/store-v7``; a store from before
-    versioning is named by a digest of its files), so nothing kept can outlive
-    the graph it was read from. None for stores in memory or behind an endpoint.
+    One folder per version (``data/.ipkg-index/store-v7.1f0c9a…``, the number
+    and the start of the version's identifier, :func:`graph.storage.version_id`;
+    a store from before versioning is named by a digest of its files), so nothing
+    kept can outlive the graph it was read from, even when the store is deleted
+    and built anew from version 1. None for stores in memory or behind an endpoint.
     """
     if root is None:
         return None
     root = Path(root)
     version = getattr(store, "version", None)
-    tag = f"v{version}" if version is not None else None
+    tag = None
+    if version is not None:
+        ident = storage.version_id(root, version)
+        tag = f"v{version}.{ident[:12]}" if ident else f"v{version}"
     if tag is None and storage.is_legacy(root):
         fingerprint = _store_fingerprint(root)
         tag = f"f{fingerprint}" if fingerprint else None

@@ -673,7 +673,7 @@ class DocumentRow:
     genre: str
     jurisdiction: str
     issued_by: str
-    measures: int
+    measures: int | None  # None: built before documents stated their count (ipkg:measureCount)
 
 
 def documents(store: Store, *, timeout_s: float | None = 30.0) -> list[DocumentRow]:
@@ -688,7 +688,7 @@ def documents(store: Store, *, timeout_s: float | None = 30.0) -> list[DocumentR
             iri=r["document"], file_name=s(r["fileName"]), title=s(r["title"]),  # type: ignore[arg-type]
             doc_number=s(r["docNumber"]), issued=s(r["issued"]), level=s(r["level"]),
             genre=s(r["genre"]), jurisdiction=s(r["jurisdiction"]), issued_by=s(r["issuedBy"]),
-            measures=_int(r["measures"]) or 0,
+            measures=_int(r["measures"]),
         )
         for r in res.dicts()
     ]

@@ -48,6 +48,7 @@ import re
 import shutil
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -67,6 +68,7 @@ __all__ = [
     "is_legacy",
     "is_versioned",
     "open_current",
+    "version_id",
     "version_path",
 ]
 
@@ -74,6 +76,10 @@ __all__ = [
 POINTER = "CURRENT_VERSION"
 LOCK_FILE = ".lock"
 VERSIONS = "versions"
+#: The file in each published version that holds an identifier no other version has (a
+#: random UUID): numbers start again at 1 when a store is deleted and built anew, and what
+#: the app kept beside an old version 1 must not be taken for the new one's.
+VERSION_ID = "ipkg-version-id"
 _STAGING_PREFIX = ".build-"
 _VERSION_DIR = re.compile(r"^(\d+)$")
 _STAGING_DIR = re.compile(r"^\.build-(\d+)$")
@@ -129,6 +135,14 @@ def _checkpoint(name: str) -> None:
 def version_path(root: str | Path, version: int) -> Path:
     """The folder of published version ``version`` under ``root``."""
     return Path(root) / VERSIONS / str(version)
+
+
+def version_id(root: str | Path, version: int) -> str | None:
+    """The identifier of published version ``version`` (None for one published before identifiers)."""
+    try:
+        return (version_path(root, version) / VERSION_ID).read_text("ascii").strip() or None
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def current_version(root: str | Path) -> int | None:
@@ -591,6 +605,7 @@ def begin_build(
             raise
         store.close()
         gc.collect()  # the RocksDB handle must be gone before its folder is renamed
+        (staging / VERSION_ID).write_text(uuid.uuid4().hex, "ascii")
         _fsync_tree(staging)
         _checkpoint("closed")
         os.rename(staging, version_path(root, number))

@@ -307,10 +307,38 @@ def test_the_index_is_kept_beside_the_store_for_its_version(tmp_path: Path, monk
     store = storage.open_current(root)
     try:
         index = load_index(store, root)
-        assert kept_dir(store, root) == tmp_path / ".ipkg-index" / f"store-v{store.version}"
+        ident = storage.version_id(root, store.version)
+        assert ident and kept_dir(store, root) == tmp_path / ".ipkg-index" / f"store-v{store.version}.{ident[:12]}"
         assert (kept_dir(store, root) / "index.json").is_file()
         monkeypatch.setattr(EntityIndex, "from_store", classmethod(lambda *_a, **_k: pytest.fail("built again")))
         assert load_index(store, root).nodes == index.nodes  # read back, not rebuilt
+    finally:
+        store.close()
+
+
+def test_a_store_built_anew_never_reads_what_was_kept_for_its_predecessor(tmp_path: Path) -> None:
+    """Deleting a store and building it again numbers its versions from 1 again."""
+    import shutil
+
+    from graph import storage
+    from graph.app_support import kept_dir, load_index
+
+    root = tmp_path / "store"
+    _versioned_store(root)
+    store = storage.open_current(root)
+    try:
+        load_index(store, root)
+        first = kept_dir(store, root)
+    finally:
+        store.close()
+    shutil.rmtree(root)
+    with storage.begin_build(root) as writer:  # version 1 again, holding something else
+        writer.update("INSERT DATA { GRAPH <urn:x:g> { <urn:x:a> a <https://w3id.org/ipkg/ontology#Document> } }")
+    store = storage.open_current(root)
+    try:
+        assert store.version == 1 and kept_dir(store, root) != first
+        index = load_index(store, root)
+        assert set(index.nodes) == {"urn:x:a"}, "read from the new graph, not the kept index of the old one"
     finally:
         store.close()
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from graph import storage
-from graph.storage import BuildLocked, begin_build, build_lock, current_version
+from graph.storage import BuildLocked, begin_build, build_lock, current_version, version_id
 from graph.store import StoreError, open_store
 from hostile_support import ROOT, cli_env, corpus_text, graph_snapshot, run_cli, stored_files
 
@@ -328,6 +329,21 @@ def test_versioned_store_refuses_writers_and_says_when_empty(tmp_path: Path) -> 
         pass
     with pytest.raises(StoreError, match="versioned store"):
         open_store(root)
+
+
+def test_every_published_version_has_its_own_identifier(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    seen = []
+    for _ in range(2):
+        with begin_build(root):
+            pass
+        seen.append(version_id(root, current_version(root)))
+    shutil.rmtree(root)
+    with begin_build(root):  # built anew: version 1 again, with a new identifier
+        pass
+    seen.append(version_id(root, 1))
+    assert all(seen) and len(set(seen)) == 3
+    assert version_id(root, 7) is None
 
 
 # --------------------------------------------------------------------------- migration
