@@ -28,6 +28,7 @@ st.dataframe(
         T("col_genre"): d["genre"] or "",
         T("col_date"): d["issued"] or "",
         T("col_number"): d["docNumber"] or "",
+        T("col_measures"): d["measures"],  # None for a store built before documents stated it
         T("col_file"): d["fileName"] or "",
     } for d in docs],
     hide_index=True, width="stretch", key="overview.docs",

@@ -67,6 +67,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "col_value": ("数值", "Value"),
     "col_unit": ("单位", "Unit"),
     "col_measure": ("措施", "Measure"),
+    "col_measures": ("措施数", "Measures"),
     "col_institution": ("机构", "Institution"),
     "col_role": ("角色", "Role"),
     "col_type": ("类型", "Type"),

@@ -82,6 +82,7 @@ def test_overview_counts_and_charts() -> None:
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["文档"] == "5"
     assert int(metrics["措施"]) > 10
+    assert at.dataframe[0].value["措施数"].sum() == int(metrics["措施"]), "each document's count adds up"
     assert len(at.get("vega_lite_chart")) >= 3
     assert at.get("graphviz_chart"), "the ontology picture"
 

@@ -160,6 +160,10 @@ def main() -> None:
             g.add((t, IPKG.charStart, Literal(start)))
             g.add((t, IPKG.charEnd, Literal(end)))
             g.add((t, IPKG.quote, Literal(tgt["quote"])))
+    # each document states its number of measures, as graph.rdf writes it
+    measures = set(g.subjects(RDF.type, IPKG.Measure))
+    for doc in sorted(set(g.subjects(RDF.type, IPKG.Document))):
+        g.add((doc, IPKG.measureCount, Literal(len(set(g.subjects(IPKG.statedIn, doc)) & measures))))
     # internal units belong to their agency (only one example is needed)
     out = Path(__file__).with_name("app_fixture.ttl")
     g.serialize(out, format="turtle")
