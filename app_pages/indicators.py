@@ -2,9 +2,21 @@
 
 import pandas as pd
 import streamlit as st
+from rdflib import URIRef
 
 from graph import visual
-from graph.app_support import T, entity_param, rows, store_or_stop, ui_lang, url_state, write_url
+from graph.app_support import (
+    TARGETS_LISTED,
+    T,
+    entity_param,
+    iri_from_param,
+    rows,
+    store_or_stop,
+    ui_lang,
+    url_state,
+    write_url,
+)
+from graph.queries import local_name
 
 PAGE = "indicators"
 SPEC = {"ind": "", "region": []}
@@ -14,7 +26,20 @@ store, index = store_or_stop()
 url_state(PAGE, SPEC)
 st.title(T("page_indicators"))
 
-targets = rows("target_table")
+total = index.class_counts().get("Target", 0)
+large = total > TARGETS_LISTED  # then only the targets of the indicator picked are read
+picked = st.session_state[f"{PAGE}.ind"]
+if large:
+    # The picker lists the indicators with their counts; targets are read per indicator.
+    labels = {}
+    for r in rows("indicator_counts"):
+        labels.setdefault(entity_param(r["indicator"]), r.get("indicatorLabel") or local_name(r["indicator"]))
+    picked = picked if picked in labels else ""
+    targets = rows("targets_of_indicator", indicator=URIRef(iri_from_param(picked))) if picked else []
+    by_year = rows("targets_by_year")
+    regions = sorted({r["regionLabel"] for r in by_year if r.get("regionLabel")})
+else:
+    targets = rows("target_table")
 frame = pd.DataFrame(
     [{
         "indicator_id": entity_param(r["indicator"]) if r.get("indicator") else "",
@@ -32,20 +57,40 @@ frame = pd.DataFrame(
 ).sort_values([T("col_indicator"), T("col_year"), T("col_region"), T("col_document"), T("col_value")],
               kind="stable", na_position="last", ignore_index=True)
 
-indicators = (frame.drop_duplicates("indicator_id").sort_values(T("col_indicator"))
-              if not frame.empty else frame)
-ids = ["", *[i for i in indicators["indicator_id"] if i]] if not frame.empty else [""]
-labels = dict(zip(indicators["indicator_id"], indicators[T("col_indicator")], strict=False)) \
-    if not frame.empty else {}
+if not large:
+    indicators = frame.drop_duplicates("indicator_id").sort_values(T("col_indicator"))
+    labels = dict(zip(indicators["indicator_id"], indicators[T("col_indicator")], strict=False))
+    regions = sorted({r for r in frame[T("col_region")] if r})
+ids = ["", *sorted((i for i in labels if i), key=lambda i: labels[i])]
 if st.session_state[f"{PAGE}.ind"] not in ids:
     st.session_state[f"{PAGE}.ind"] = ""
-regions = sorted({r for r in frame[T("col_region")] if r}) if not frame.empty else []
 st.session_state[f"{PAGE}.region"] = [r for r in st.session_state[f"{PAGE}.region"] if r in regions]
 
 c1, c2 = st.columns([2, 1])
 c1.selectbox(T("in_pick"), ids, key=f"{PAGE}.ind", format_func=lambda i: labels.get(i, T("in_all")))
 c2.multiselect(T("col_region"), regions, key=f"{PAGE}.region", placeholder=T("choose"))
 write_url(PAGE, SPEC)
+
+if large and not st.session_state[f"{PAGE}.ind"]:
+    # Every target would be tens of thousands of rows: the counts per year stand in for them.
+    st.info(T("in_large", n=total))
+    picked_regions = set(st.session_state[f"{PAGE}.region"])
+    counts = pd.DataFrame([{T("col_year"): str(r["year"]), T("col_region"): r.get("regionLabel") or "",
+                            T("col_count"): r["targets"]} for r in by_year
+                           if not picked_regions or r.get("regionLabel") in picked_regions])
+    if not counts.empty:
+        series = counts[T("col_region")].nunique() if picked_regions else 0
+        by = [T("col_year"), T("col_region")] if 0 < series <= visual.CHART_SERIES_LIMIT else [T("col_year")]
+        counts = counts.groupby(by, as_index=False)[T("col_count")].sum()
+        encoding = {"x": {"field": T("col_year"), "type": "nominal", "axis": {"labelAngle": 0}},
+                    "y": {"field": T("col_count"), "type": "quantitative"},
+                    "tooltip": [{"field": f} for f in (*by, T("col_count"))]}
+        if len(by) == 2:
+            encoding |= {"xOffset": {"field": T("col_region")}, "color": {"field": T("col_region")}}
+        st.subheader(T("in_chart") if len(by) == 2 else T("ov_targets_by_year"))
+        st.vega_lite_chart({"data": {"values": counts.to_dict("records")}, "mark": "bar", "encoding": encoding},
+                           width="stretch")
+    st.stop()
 
 shown = frame
 if st.session_state[f"{PAGE}.ind"]:

@@ -366,6 +366,9 @@ FULL_INDEX_NODES = 50_000
 MEASURES_LISTED = 50_000
 #: The most measures a keyword brings up on a large graph (the LIMIT of measures_matching.rq).
 MEASURES_MATCHED = 5_000
+#: The most targets the Indicators page lists at once (reading all 83,575 of the
+#: 10,000-document benchmark graph took 12–15 s); past it, those of one indicator.
+TARGETS_LISTED = 20_000
 
 #: Store version key → why its entity index could not be read in time (then the pages
 #: read the store as they go, and later views do not wait for the index again).

@@ -120,6 +120,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "in_chart": ("各地区、各年份目标对比", "Targets by region and year"),
     "in_pick": ("指标", "Indicator"),
     "in_all": ("全部", "All"),
+    "in_large": ("图谱共有 {n:,} 个数值目标：请选择指标以列出其目标。下图为各年份的目标数。",
+                 "The graph has {n:,} numeric targets: pick an indicator to list its targets. The chart counts "
+                 "targets per year."),
     "in_chart_regions": ("图中地区过多（{n} 个），按年份合计；选择地区可分地区比较。",
                          "Too many regions to tell apart ({n}): counted by year; pick regions to compare them."),
     # sparql

@@ -479,6 +479,25 @@ def test_many_measures_leave_the_region_matrix_as_it_is(many_measures: None) -> 
     assert open_page("measures", view="matrix").dataframe
 
 
+def test_many_targets_are_listed_per_indicator(read_from_store: None, monkeypatch: pytest.MonkeyPatch,
+                                               index: EntityIndex) -> None:
+    small = open_page("indicators")
+    every = small.dataframe[0].value
+    monkeypatch.setattr(app_support, "TARGETS_LISTED", 10)
+    at = open_page("indicators")
+    assert not at.dataframe and at.info and "请选择指标" in at.info[0].value
+    ((_spec, values),) = charts(at)
+    assert sum(v["数量"] for v in values) == every["年份"].notna().sum(), "counts per year stand in for the rows"
+    assert [o for o in at.selectbox(key="indicators.ind").options if o != "全部"] == \
+        sorted(set(small.selectbox(key="indicators.ind").options) - {"全部"}), "the same indicators to pick"
+    ind = entity_param(index.search("每万人口高价值", classes=["Indicator"])[0].iri)
+    at = open_page("indicators", ind=ind)
+    table = at.dataframe[0].value
+    monkeypatch.setattr(app_support, "TARGETS_LISTED", 10**9)
+    want = open_page("indicators", ind=ind).dataframe[0].value
+    assert len(table) >= 1 and table.to_dict("records") == want.to_dict("records")
+
+
 def test_an_index_past_the_time_limit_gives_way_to_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading the whole index passed the time limit (a 10,000-document graph did, after minutes):
     the pages read the store instead, and the index is not tried again for the same version."""
