@@ -85,12 +85,12 @@ INTERNAL_DIR = QUERY_DIR / "_internal"
 _HEADER = re.compile(r"^#\s*(title_zh|title_en|description|param)\s*:\s*(.*)$")
 _PARAM_KINDS = ("str", "iri", "int", "decimal")
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|^`\\]*$")
+_DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z][\w.\-]*)?\s*:", re.IGNORECASE)
 
 
 def is_iri(text: object) -> bool:
     """True for an absolute IRI that a query may name (what ``:iri`` parameters accept)."""
     return bool(_IRI.match(str(text)))
-_DECLARED_PREFIX = re.compile(r"\bPREFIX\s+([A-Za-z][\w.\-]*)?\s*:", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- saved queries
