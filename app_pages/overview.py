@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from graph.app_support import T, link_params, rows, store_or_stop, ui_lang
+from graph.app_support import T, link_params, prefetch, rows, store_or_stop, ui_lang
 from graph.i18n import class_name, level_name, relation_name
 from graph.queries import INSTITUTION_CLASSES, local_name
 from graph.visual import CHART_SERIES_LIMIT, class_style
@@ -11,6 +11,7 @@ lang = ui_lang()
 store, index = store_or_stop()
 st.title(T("app_title"))
 
+prefetch("documents", "institution_types_by_region", "targets_by_year", "ontology_outline")
 docs = rows("documents")
 counts = index.class_counts()
 c1, c2, c3, c4 = st.columns(4)

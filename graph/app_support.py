@@ -460,6 +460,29 @@ def rows(name: str, **params: Node) -> list[dict[str, Any]]:
     return _cached_rows(store, store_key, name, key)
 
 
+def prefetch(*names: str) -> None:
+    """Read the rows of these parameterless queries at once, in threads, for a page about to show them.
+
+    Oxigraph runs each query with the GIL released, so two cores read two at a
+    time (the Overview's three whole-graph tables at 10,000 documents: 7.0 s one
+    after another, 3.6 s together). The rows land in the cache :func:`rows` reads;
+    a query that fails here fails again, visibly, when the page asks for it.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+
+    def read(name: str) -> None:
+        add_script_run_ctx(threading.current_thread(), ctx)  # st.cache_data works as in the script
+        with contextlib.suppress(Exception):
+            rows(name)
+
+    with ThreadPoolExecutor(max_workers=min(len(names), os.cpu_count() or 1) or 1) as pool:
+        list(pool.map(read, names))
+
+
 def reset_caches() -> None:
     """Forget the store, index and cached results (after the graph changed)."""
     st.cache_data.clear()

@@ -87,6 +87,28 @@ def test_overview_counts_and_charts() -> None:
     assert at.get("graphviz_chart"), "the ontology picture"
 
 
+def test_the_overview_reads_its_tables_together_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from graph import queries
+
+    calls: list[tuple[str, str]] = []
+    real = queries.run_rows
+
+    def counted(store, name, **kw):
+        calls.append((name, threading.current_thread().name))
+        return real(store, name, **kw)
+
+    monkeypatch.setattr(queries, "run_rows", counted)
+    app_support._cached_rows.clear()
+    open_page("overview")
+    names = [name for name, _thread in calls]
+    assert sorted(names) == sorted(set(names)), "each table is read once: the page reads what prefetch cached"
+    assert {"documents", "institution_types_by_region", "targets_by_year"} <= set(names)
+    pooled = {name for name, thread in calls if thread.startswith("ThreadPoolExecutor")}
+    assert {"documents", "institution_types_by_region", "targets_by_year"} <= pooled, "read in threads of their own"
+
+
 def test_explore_traditional_search_draws_network(index: EntityIndex) -> None:
     at = open_page("explore", q="秦創原")
     assert index.get(app_support.iri_from_param(at.selectbox(key="explore.e").value)).label() == "秦创原创新驱动平台"
