@@ -16,7 +16,7 @@ from graph.app_support import (
     write_url,
 )
 from graph.i18n import class_name, relation_name
-from graph.queries import MentionRef, Relation, entity_card
+from graph.queries import MentionRef, Relation, entity_card, local_name
 from graph.visual import class_style, highlight_spans
 
 PAGE = "entity"
@@ -65,13 +65,26 @@ st.page_link("app_pages/explore.py", label=T("en_explore"), icon=":material/hub:
              query_params=link_params(e=param))
 
 
+def _label(r: Relation) -> str:
+    """The other end's name: from the node when it was read with its names, else as the card read it.
+
+    On a graph read from the store (StoreIndex) the neighbours Explore read carry no
+    names yet, and asking for each would be one query per row (4,397 rows for 秦创原).
+    """
+    node = index.nodes.get(str(r.other))
+    if node is not None and (node.labels or node.names):
+        return node.label(lang)
+    if r.other_label and r.other_label != local_name(str(r.other)):
+        return r.other_label
+    if r.quote:  # a target is named by its passage, as the index names it
+        return r.quote
+    return index.get(r.other).label(lang)  # the card found no name: ask (rare)
+
+
 def _relation_table(items: tuple[Relation, ...]) -> dict[str, list]:
     return {
         T("col_relation"): [relation_name(r.name, lang) for r in items],
-        # The node read already, else the label the card brought: on a graph read from the
-        # store, index.get would ask the store once per row (4,397 rows for 秦创原).
-        T("col_label"): [index.nodes[str(r.other)].label(lang) if str(r.other) in index.nodes else r.other_label
-                         for r in items],
+        T("col_label"): [_label(r) for r in items],
         T("col_class"): [class_name(r.other_cls or "Other", lang) for r in items],
         T("col_quote"): [r.quote or "" for r in items],
         "link": [f"./entity?e={entity_param(r.other)}" + ("&lang=en" if lang == "en" else "") for r in items],

@@ -520,6 +520,30 @@ def test_many_targets_are_listed_per_indicator(read_from_store: None, monkeypatc
     assert len(table) >= 1 and table.to_dict("records") == want.to_dict("records")
 
 
+def test_the_entity_page_does_not_ask_the_store_once_per_relation(read_from_store: None, index: EntityIndex,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from graph import store_index
+    from graph.queries import entity_card
+
+    seed = entity_param(iri_of(index, "陕西省"))
+    # as the in-memory index of the whole graph names them
+    want = [index.get(r.other).label("zh") for r in entity_card(open_app_store(), iri_of(index, "陕西省")).incoming]
+    open_page("explore", e=seed, limit="10")  # every neighbour read, ten of them described
+    asked: list[str] = []
+    real = store_index.run_saved
+
+    def counted(store, name, **kw):
+        asked.append(name)
+        return real(store, name, **kw)
+
+    monkeypatch.setattr(store_index, "run_saved", counted)
+    at = open_page("entity", e=seed)
+    got = at.dataframe[1].value
+    assert len(got) > 20, "many relations in"
+    assert asked.count("entity_index") <= 3, asked
+    assert sorted(got["名称"]) == sorted(want), "the same names as the in-memory index gives"
+
+
 def test_an_index_past_the_time_limit_gives_way_to_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
     """Reading the whole index passed the time limit (a 10,000-document graph did, after minutes):
     the pages read the store instead, and the index is not tried again for the same version."""
