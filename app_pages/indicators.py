@@ -26,6 +26,34 @@ store, index = store_or_stop()
 url_state(PAGE, SPEC)
 st.title(T("page_indicators"))
 
+
+def bar_chart(data: pd.DataFrame, encoding: dict) -> None:
+    """A Vega-Lite bar chart of the frame's rows, years along x (inline values: Altair takes a second to import)."""
+    x = {"field": T("col_year"), "type": "nominal", "axis": {"labelAngle": 0}}
+    st.vega_lite_chart({"data": {"values": data.astype(object).where(data.notna(), None)  # NaN is not JSON
+                                 .to_dict("records")},
+                        "mark": "bar", "encoding": {"x": x, **encoding}}, width="stretch")
+
+
+def count_chart(counts: pd.DataFrame) -> None:
+    """Targets per year (summing the count column), side by side per region when colours can tell them apart.
+
+    Values in different units do not add up, so targets are counted; they are grouped
+    here so the browser gets one row per bar, not one per target.
+    """
+    regions = counts[T("col_region")].nunique()
+    split = regions <= visual.CHART_SERIES_LIMIT
+    by = [T("col_year"), T("col_region")] if split else [T("col_year")]
+    encoding = {"y": {"field": T("col_count"), "type": "quantitative", "title": T("col_count")},
+                "tooltip": [{"field": f} for f in (*by, T("col_count"))]}
+    if split:
+        region = {"field": T("col_region"), "type": "nominal"}
+        encoding |= {"xOffset": region, "color": region}
+    else:
+        st.caption(T("in_chart_regions", n=regions))
+    bar_chart(counts.groupby(by, as_index=False)[T("col_count")].sum(), encoding)
+
+
 total = index.class_counts().get("Target", 0)
 large = total > TARGETS_LISTED  # then only the targets of the indicator picked are read
 picked = st.session_state[f"{PAGE}.ind"]
@@ -79,17 +107,8 @@ if large and not st.session_state[f"{PAGE}.ind"]:
                             T("col_count"): r["targets"]} for r in by_year
                            if not picked_regions or r.get("regionLabel") in picked_regions])
     if not counts.empty:
-        series = counts[T("col_region")].nunique() if picked_regions else 0
-        by = [T("col_year"), T("col_region")] if 0 < series <= visual.CHART_SERIES_LIMIT else [T("col_year")]
-        counts = counts.groupby(by, as_index=False)[T("col_count")].sum()
-        encoding = {"x": {"field": T("col_year"), "type": "nominal", "axis": {"labelAngle": 0}},
-                    "y": {"field": T("col_count"), "type": "quantitative"},
-                    "tooltip": [{"field": f} for f in (*by, T("col_count"))]}
-        if len(by) == 2:
-            encoding |= {"xOffset": {"field": T("col_region")}, "color": {"field": T("col_region")}}
-        st.subheader(T("in_chart") if len(by) == 2 else T("ov_targets_by_year"))
-        st.vega_lite_chart({"data": {"values": counts.to_dict("records")}, "mark": "bar", "encoding": encoding},
-                           width="stretch")
+        st.subheader(T("in_chart"))
+        count_chart(counts)
     st.stop()
 
 shown = frame
@@ -113,29 +132,12 @@ st.download_button(T("download_csv"),
 st.subheader(T("in_chart"))
 chart_data = shown.dropna(subset=[T("col_year")]).drop(columns=["indicator_id"])
 chart_data[T("col_year")] = chart_data[T("col_year")].astype(int).astype(str)
-year = {"field": T("col_year"), "type": "nominal", "axis": {"labelAngle": 0}}
-region = {"field": T("col_region"), "type": "nominal"}
-regions_shown = chart_data[T("col_region")].nunique()
-many = regions_shown > visual.CHART_SERIES_LIMIT
-if st.session_state[f"{PAGE}.ind"] and not many:
+if st.session_state[f"{PAGE}.ind"] and chart_data[T("col_region")].nunique() <= visual.CHART_SERIES_LIMIT:
     # one indicator: its values side by side per region and year
-    encoding = {"x": year, "xOffset": region, "y": {"field": T("col_value"), "type": "quantitative"},
-                "color": region,
-                "tooltip": [{"field": T(c)} for c in ("col_indicator", "col_value", "col_unit", "col_year",
-                                                      "col_region")]}
+    region = {"field": T("col_region"), "type": "nominal"}
+    bar_chart(chart_data, {
+        "xOffset": region, "y": {"field": T("col_value"), "type": "quantitative"}, "color": region,
+        "tooltip": [{"field": T(c)} for c in ("col_indicator", "col_value", "col_unit", "col_year", "col_region")],
+    })
 else:
-    # values in different units (or of more regions than colours tell apart) do not add up: count
-    # targets, grouped here so the browser gets one row per bar, not one per target
-    by = [T("col_year")] if many else [T("col_year"), T("col_region")]
-    chart_data = chart_data.groupby(by).size().reset_index(name=T("col_count"))
-    count = {"field": T("col_count"), "type": "quantitative", "title": T("col_count")}
-    encoding = {"x": year, "y": count, "tooltip": [{"field": f} for f in (*by, T("col_count"))]}
-    if not many:
-        encoding |= {"xOffset": region, "color": region}
-if many:
-    st.caption(T("in_chart_regions", n=regions_shown))
-# a Vega-Lite spec of inline values: Altair is not needed for it, and takes a second to import
-st.vega_lite_chart({
-    "data": {"values": chart_data.astype(object)  # NaN is not JSON: None
-             .where(chart_data.notna(), None).to_dict("records")}, "mark": "bar", "encoding": encoding,
-}, width="stretch")
+    count_chart(chart_data.assign(**{T("col_count"): 1}))

@@ -198,8 +198,7 @@ def _store_key() -> str:
         return f"{path}@legacy"
     version = storage.current_version(path)
     # With the version's identifier: a store deleted and built anew numbers its versions from 1 again.
-    ident = storage.version_id(path, version) if version is not None else None
-    return f"{path}@{version}.{ident or ''}"
+    return f"{path}@{storage.version_tag(path, version) if version is not None else None}"
 
 
 def _ensure_built() -> None:
@@ -300,10 +299,7 @@ def kept_dir(store: Store, root: str | Path | None) -> Path | None:
         return None
     root = Path(root)
     version = getattr(store, "version", None)
-    tag = None
-    if version is not None:
-        ident = storage.version_id(root, version)
-        tag = f"v{version}.{ident[:12]}" if ident else f"v{version}"
+    tag = f"v{storage.version_tag(root, version)}" if version is not None else None
     if tag is None and storage.is_legacy(root):
         fingerprint = _store_fingerprint(root)
         tag = f"f{fingerprint}" if fingerprint else None

@@ -70,6 +70,7 @@ __all__ = [
     "open_current",
     "version_id",
     "version_path",
+    "version_tag",
 ]
 
 #: The file naming the published version (see the module docstring for the name).
@@ -143,6 +144,15 @@ def version_id(root: str | Path, version: int) -> str | None:
         return (version_path(root, version) / VERSION_ID).read_text("ascii").strip() or None
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def version_tag(root: str | Path, version: int) -> str:
+    """``7.1f0c9a…`` (the number and the start of the identifier), or ``7`` for a version without one.
+
+    What names a version everywhere something read from it is kept or cached.
+    """
+    ident = version_id(root, version)
+    return f"{version}.{ident[:12]}" if ident else str(version)
 
 
 def current_version(root: str | Path) -> int | None:

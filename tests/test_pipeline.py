@@ -31,6 +31,15 @@ def fresh_build(paths, tmp_path: Path, name: str, **kw) -> tuple[bytes, BuildRep
     return dump(store, tmp_path, name), report
 
 
+def working_copy(corpus: Path, tmp_path: Path, n: int) -> Path:
+    """A folder holding copies of the corpus's first ``n`` documents, to change, add to or remove from."""
+    work = tmp_path / "docs"
+    work.mkdir()
+    for p in sorted(corpus.iterdir())[:n]:
+        shutil.copy(p, work / p.name)
+    return work
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """Twenty synthetic documents (seed 7)."""
@@ -102,10 +111,7 @@ def test_unchanged_documents_are_not_rebuilt(corpus, tmp_path):
 
 
 def test_incremental_build_reextracts_only_changed_and_new_documents(corpus, tmp_path):
-    work = tmp_path / "docs"
-    work.mkdir()
-    for p in sorted(corpus.iterdir())[:5]:
-        shutil.copy(p, work / p.name)
+    work = working_copy(corpus, tmp_path, 5)
     store = open_store(None)
     build([work], store, jobs=1)
     names = sorted(p.name for p in work.iterdir())
@@ -133,10 +139,7 @@ SELECT ?document ?stated (COUNT(DISTINCT ?measure) AS ?counted) WHERE {
 
 
 def test_each_document_states_how_many_measures_it_has(corpus, tmp_path):
-    work = tmp_path / "docs"
-    work.mkdir()
-    for p in sorted(corpus.iterdir())[:4]:
-        shutil.copy(p, work / p.name)
+    work = working_copy(corpus, tmp_path, 4)
     store = open_store(None)
     build([work], store, jobs=1)
     changed = sorted(work.iterdir())[0]
@@ -184,10 +187,7 @@ def test_shared_entities_survive_removal_of_one_of_their_documents(corpus):
 
 
 def test_prune_mirrors_the_input_folder(corpus, tmp_path):
-    work = tmp_path / "docs"
-    work.mkdir()
-    for p in sorted(corpus.iterdir())[:3]:
-        shutil.copy(p, work / p.name)
+    work = working_copy(corpus, tmp_path, 3)
     store = open_store(None)
     build([work], store, jobs=1)
     gone = sorted(work.iterdir())[0]
