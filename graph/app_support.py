@@ -121,6 +121,36 @@ def build_store_if_needed(path: str | Path, corpus: str | Path = DEFAULT_CORPUS,
     return True
 
 
+def outdated_bundled_documents(path: str | Path, corpus: str | Path = DEFAULT_CORPUS) -> list[Path]:
+    """The corpus's documents the published store read with another version's rules (`graph.fingerprint`).
+
+    Only documents the store holds count: a store built from other files is left as it is.
+    """
+    from graph.fingerprint import extraction_fingerprint
+    from graph.pipeline import stored_versions
+
+    files = {p.name: p for p in sorted(Path(corpus).iterdir()) if p.is_file()} if Path(corpus).is_dir() else {}
+    store = storage.open_current(path)
+    try:
+        held = stored_versions(store, sorted(files))
+    finally:
+        store.close()
+    return [files[name] for name, (_, rules) in sorted(held.items()) if rules != extraction_fingerprint()]
+
+
+def reread_outdated_documents(path: str | Path, documents: Sequence[Path],
+                              progress: Callable[..., None] | None = None) -> bool:
+    """Build ``documents`` again into a new version of the store; True when a build ran."""
+    from graph.pipeline import build
+
+    if not documents:
+        return False
+    with storage.begin_build(path) as writer:
+        build(list(documents), writer, progress=progress)
+    _index_new_version(path)
+    return True
+
+
 def refresh_summaries_if_outdated(path: str | Path) -> bool:
     """Publish a version with current summaries when the published one predates them; True when it did.
 
@@ -227,7 +257,9 @@ _SUMMARIES_CHECKED: set[str] = set()
 
 
 def _ensure_summaries() -> None:
-    """Once per published version: bring a store from before the summaries up to date."""
+    """Once per published version: read the bundled documents again when an earlier ipkg
+    read them with other rules, and bring a store from before the summaries up to date.
+    """
     path, endpoint = store_location()
     if os.environ.get("IPKG_FIXTURE") or endpoint or not path or storage.current_path(path) is None:
         return
@@ -235,9 +267,20 @@ def _ensure_summaries() -> None:
     if key in _SUMMARIES_CHECKED:
         return
     with _BUILD_LOCK:
-        if key not in _SUMMARIES_CHECKED and refresh_summaries_if_outdated(path):
-            key = _store_key()  # the new version is current by construction
-        _SUMMARIES_CHECKED.add(key)
+        if key in _SUMMARIES_CHECKED:
+            return
+        outdated = outdated_bundled_documents(path)
+        if outdated:
+            with st.status(T("store_rereading"), expanded=True) as status:
+                bar = st.progress(0.0)
+
+                def progress(done: int, total: int, name: str = "") -> None:
+                    bar.progress(min(1.0, done / max(1, total)), text=name)
+
+                reread_outdated_documents(path, outdated, progress=progress)
+                status.update(label=T("store_reread", docs=len(outdated)), state="complete", expanded=False)
+        refresh_summaries_if_outdated(path)
+        _SUMMARIES_CHECKED.add(_store_key())  # the version now published is current by construction
 
 
 def _current_store() -> tuple[Store, str]:

@@ -158,7 +158,8 @@ def cmd_build(args: argparse.Namespace) -> int:
             out.parent.mkdir(parents=True, exist_ok=True)
             store.dump(out)
     where = args.endpoint or str(out)
-    print(f"built {len(report.built)}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
+    again = f" ({len(report.reextracted)} read again with this version's rules)" if report.reextracted else ""
+    print(f"built {len(report.built)}{again}, unchanged {len(report.unchanged)}, failed {len(report.failed)}, "
           f"removed {len(report.removed)}; {report.triples} triples in {report.seconds:.2f} s "
           f"({report.jobs} {'process' if report.jobs == 1 else 'processes'}; summaries {report.summary_seconds:.2f} s"
           f"{f'; compaction {report.compact_seconds:.2f} s' if report.compact_seconds else ''}) "

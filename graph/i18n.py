@@ -18,6 +18,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "share_hint": ("本页地址即当前视图,可直接发送给同事。", "This page's URL is the current view: send it to a colleague."),
     "store_building": ("首次启动:正在从语料构建图谱……", "First start: building the graph from the corpus…"),
     "store_built": ("图谱已构建:{docs} 篇文档。", "Graph built: {docs} documents."),
+    "store_rereading": ("本版本的抽取规则有更新:正在重新读取内置文档……",
+                        "This version's extraction rules changed: reading the bundled documents again…"),
+    "store_reread": ("已按新规则重新读取 {docs} 篇文档。", "Read {docs} documents again with the new rules."),
     "index_loading": ("正在读取图谱的实体索引……", "Reading the graph's entity index…"),
     "index_from_store": ("图谱较大:各页按需从图谱中读取节点与关系;搜索只查名称(首选名与别名)。",
                          "A large graph: pages read nodes and relations from it as they need them; "

@@ -6,7 +6,8 @@ character of the result knows where it came from in the decoded source:
 1. script: Traditional → Simplified with OpenCC. Taiwan-worded texts get
    phrase conversion (tw2sp: 智慧財產權 → 知识产权); mainland wording in
    Traditional characters gets characters only (t2s), because the Taiwan
-   phrase table garbles it (核心 → 内核, 程序 → 进程).
+   phrase table garbles it (核心 → 内核, 程序 → 进程), and then the few Taiwan
+   terms such a text may still quote (智慧财产权 → 知识产权, `taiwan_terms`).
 2. widths: full-width letters, digits and punctuation folded (NFKC per character).
 3. spacing: stray spaces inside Chinese text removed; lines broken inside a
    sentence (PDF page breaks: 实\\n\\n施) joined.
@@ -91,6 +92,7 @@ def normalise(raw: RawDocument) -> NormalisedDocument:
     script = detect_script(text)
     if script != "simplified":
         text, offsets = convert_script(text, offsets, "tw2sp" if script == "traditional-tw" else "t2s")
+        text, offsets = rewrite(text, offsets, _taiwan_terms(), lambda m: _rules()["taiwan_terms"][m.group(0)])
     text, offsets = fold_widths(text, offsets)
     # Only plain text and PDF break lines by layout; HTML and .docx paragraphs are the author's.
     text, offsets = fix_spacing(text, offsets, join_lines=raw.media_type in ("text/plain", "application/pdf"))
@@ -104,10 +106,18 @@ def normalise_text(text: str) -> str:
     script = detect_script(text)
     if script != "simplified":
         text = _converter("tw2sp" if script == "traditional-tw" else "t2s").convert(text)
-    return "".join(unicodedata.normalize("NFKC", c) if _foldable(c) else c for c in text).strip()
+        text = _taiwan_terms().sub(lambda m: _rules()["taiwan_terms"][m.group(0)], text)
+    return "".join(_fold(c) if _foldable(c) else c for c in text).strip()
 
 
 # -- 1. script ---------------------------------------------------------------------------------
+
+@cache
+def _taiwan_terms() -> re.Pattern[str]:
+    """智慧财产权 and kin: a mainland-worded Traditional text quoting a Taiwan term (t2s keeps it)."""
+    terms = sorted((t for t in _rules()["taiwan_terms"] if not t.startswith("_")), key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, terms)))
+
 
 def detect_script(text: str) -> str:
     """"simplified", "traditional" (mainland wording) or "traditional-tw" (Taiwan wording)."""
@@ -186,17 +196,26 @@ def rewrite(text: str, offsets: Offsets, pattern: re.Pattern[str],
 
 # -- 2. widths ----------------------------------------------------------------------------------
 
+#: Corner brackets quote in Traditional texts (OpenCC leaves punctuation as it is) where
+#: Simplified ones use curly quotes, which the extractors know: 「铁拳」行动 is “铁拳”行动.
+_QUOTES = {"「": "“", "」": "”", "『": "‘", "』": "’"}
+
+
 def _foldable(c: str) -> bool:
-    # Full-width forms and the ideographic space; keep CJK punctuation such as 、。《》“” as is.
-    return "\uff01" <= c <= "\uff5e" or c == "\u3000" or c == "\u00a0"
+    # Full-width forms, the ideographic space and corner brackets; keep 、。《》“” as they are.
+    return "\uff01" <= c <= "\uff5e" or c == "\u3000" or c == "\u00a0" or c in _QUOTES
 
 
-_WIDE = re.compile("[\uff01-\uff5e\u3000\u00a0]")
+def _fold(c: str) -> str:
+    return _QUOTES.get(c) or unicodedata.normalize("NFKC", c)
+
+
+_WIDE = re.compile("[\uff01-\uff5e\u3000\u00a0「」『』]")
 
 
 def fold_widths(text: str, offsets: Offsets) -> tuple[str, Offsets]:
-    """Fold full-width ASCII forms (（１２３）→ (123)) and odd spaces to their plain forms."""
-    return rewrite(text, offsets, _WIDE, lambda m: unicodedata.normalize("NFKC", m.group(0)))
+    """Fold full-width ASCII forms (（１２３）→ (123)), odd spaces and corner brackets (「」→ “”)."""
+    return rewrite(text, offsets, _WIDE, lambda m: _fold(m.group(0)))
 
 
 # -- 3. spacing ---------------------------------------------------------------------------------
@@ -231,7 +250,7 @@ def fix_spacing(text: str, offsets: Offsets, join_lines: bool = True) -> tuple[s
         next_end = text.find("\n", m.end())
         next_line = text[m.end():next_end if next_end != -1 else len(text)]
         # A short next line (国发〔2021〕20号, a date) is its own line, not the rest of a sentence.
-        if _LABELLED.search(line):
+        if _LABELLED.search(line) or _LABELLED.match(next_line):
             return m.group(0)  # 来源:… / 发布时间:… lines are fields, not wrapped prose
         continues = (len(next_line) >= 15 or next_line[-1:] in _SENTENCE_END) \
             and not (line.endswith(_TITLE_ENDINGS) and not re.search("[。，,;；]", line)) \

@@ -48,6 +48,7 @@ from typing import Any
 from rdflib import URIRef
 
 from graph import summaries
+from graph.fingerprint import extraction_fingerprint
 from graph.ingest import IngestError, iter_inputs, read_document
 from graph.namespaces import DOCUMENT_GRAPHS, IPKG, ONTOLOGY_GRAPH, document_graph
 
@@ -81,7 +82,7 @@ LOOKUP_BY_NAME = 64
 
 __all__ = [
     "ONTOLOGY_FILE", "PARALLEL_THRESHOLD", "BuildReport", "Processed", "build", "compact_if_worthwhile",
-    "ensure_ontology", "print_progress", "process_file", "remove", "stored_hashes",
+    "ensure_ontology", "print_progress", "process_file", "remove", "stored_hashes", "stored_versions",
 ]
 
 
@@ -127,7 +128,10 @@ class BuildReport:
 
     Attributes:
         built: file names extracted and written in this run.
-        unchanged: file names skipped because the store holds the same bytes.
+        unchanged: file names skipped because the store holds the same bytes, read with
+            the same extraction code and rules (`graph.fingerprint`).
+        reextracted: file names among ``built`` whose bytes were unchanged but which had been
+            read with other extraction code or rules.
         failed: ``(path, reason)`` for inputs that could not be built.
         removed: file names whose graphs were dropped (``remove`` / ``prune``).
         triples: triples written.
@@ -142,6 +146,7 @@ class BuildReport:
 
     built: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    reextracted: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     triples: int = 0
@@ -368,12 +373,18 @@ def build(inputs: Iterable[str | Path], store: Any, *, jobs: int | None = None, 
     ensure_ontology(store, graphs)
     # Only documents whose graph exists can be unchanged: a new one needs no lookup at all.
     present = [name for name in by_name if document_graph(name) in graphs]
-    known = {} if not present else stored_hashes(store, None if len(present) > LOOKUP_BY_NAME else present)
+    known = {} if not present else stored_versions(store, None if len(present) > LOOKUP_BY_NAME else present)
     todo = []
+    # Same bytes read with other rules give other triples: such a document is built again.
+    fingerprint = extraction_fingerprint()
     for name, path in by_name.items():
-        if not force and name in known and known[name] == _sha256(path):
+        sha, was = known.get(name, ("", ""))
+        same_bytes = bool(sha) and sha == _sha256(path)
+        if not force and same_bytes and was == fingerprint:
             report.unchanged.append(name)
         else:
+            if same_bytes and was != fingerprint:
+                report.reextracted.append(name)
             todo.append(path)
     if prune:
         gone = sorted(set(stored_hashes(store)) - set(by_name))
@@ -572,11 +583,14 @@ def ensure_ontology(store: Any, graphs: set | None = None) -> None:
         store.load_file(ONTOLOGY_FILE, ONTOLOGY_GRAPH)
 
 
-_HASHES = f"SELECT ?f ?h WHERE {{ ?d <{IPKG.fileName}> ?f ; <{IPKG.sha256}> ?h }}"
+_HASHES = (f"SELECT ?f ?h ?x WHERE {{ ?d <{IPKG.fileName}> ?f ; <{IPKG.sha256}> ?h "
+           f"OPTIONAL {{ ?d <{IPKG.extractedWith}> ?x }} }}")
 
 
-def stored_hashes(store: Any, names: Sequence[str] | None = None) -> dict[str, str]:
-    """File name → sha256 of the documents already in the store.
+def stored_versions(store: Any, names: Sequence[str] | None = None) -> dict[str, tuple[str, str]]:
+    """File name → (sha256, extraction fingerprint) of the documents already in the store.
+
+    The fingerprint is "" for a document built before graphs recorded it.
 
     Args:
         store: the store.
@@ -584,14 +598,19 @@ def stored_hashes(store: Any, names: Sequence[str] | None = None) -> dict[str, s
             a large store need not read every document's hash); None for all.
     """
     if names is None:
-        return {str(f): str(h) for f, h in store.query(_HASHES).rows}
+        return {str(f): (str(h), str(x or "")) for f, h, x in store.query(_HASHES).rows}
     from rdflib import Literal
 
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str]] = {}
     for name in names:
-        for f, h in store.query(_HASHES, {"f": Literal(name)}).rows:
-            out[str(f)] = str(h)
+        for f, h, x in store.query(_HASHES, {"f": Literal(name)}).rows:
+            out[str(f)] = (str(h), str(x or ""))
     return out
+
+
+def stored_hashes(store: Any, names: Sequence[str] | None = None) -> dict[str, str]:
+    """File name → sha256 of the documents already in the store (see :func:`stored_versions`)."""
+    return {name: sha for name, (sha, _) in stored_versions(store, names).items()}
 
 
 def _sha256(path: Path) -> str:

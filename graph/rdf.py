@@ -13,6 +13,7 @@ from rdflib import URIRef
 from rdflib.term import Node
 
 from graph.extract.names import leading_region
+from graph.fingerprint import extraction_fingerprint
 from graph.model import Extraction
 from graph.namespaces import DCTERMS, IPKG, ORG, RDF, SKOS, XSD, document_iri, entity_iri, node_iri
 from graph.normalise import normalise_text
@@ -74,6 +75,7 @@ def document_statements(result: Extraction, resolved: Resolved) -> list[Statemen
         (d, _T.type, _T.Document),
         (d, _T.fileName, literal(raw.file_name)),
         (d, _T.sha256, literal(raw.sha256)),
+        (d, _T.extractedWith, literal(extraction_fingerprint())),
         (d, _T.encoding, literal(raw.encoding)),
         (d, _T.mediaType, literal(raw.media_type)),
         (d, _T.script, literal(doc.script)),

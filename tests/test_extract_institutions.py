@@ -8,6 +8,9 @@ from graph.extract.institutions import Jurisdiction, find_institutions, parse_un
 
 SHAANXI = Jurisdiction(province="陕西省", issuer="陕西省知识产权局")
 HUBEI = Jurisdiction(province="湖北省", city="随州市", district="随州市曾都区")
+FUJIAN = Jurisdiction(province="福建省", issuer="福建省知识产权局")
+GUANGDONG = Jurisdiction(province="广东省", issuer="广东省知识产权局")
+NATIONAL = Jurisdiction(issuer="国家知识产权局")
 
 
 @pytest.mark.parametrize(("text", "juris", "expected"), [
@@ -26,6 +29,18 @@ HUBEI = Jurisdiction(province="湖北省", city="随州市", district="随州市
     ("培育国际化、市场化、专业化知识产权服务机构", SHAANXI, [("专业化知识产权服务机构", "ServiceCenter")]),
     ("发挥兰州知识产权法庭审判功能", Jurisdiction(province="甘肃省"), [("兰州知识产权法庭", "Court")]),
     ("做好陕西航空航天产业知识产权运营基金运营", SHAANXI, [("陕西航空航天产业知识产权运营基金", "Fund")]),
+    # A short form with its region spelled out names that region's body, not the document's.
+    ("会同广东省高级人民法院建立机制", FUJIAN, [("广东省高级人民法院", "Court")]),
+    ("会同省高级人民法院建立机制", FUJIAN, [("福建省高级人民法院", "Court")]),
+    ("报请广东省人民政府同意", FUJIAN, [("广东省人民政府", "GovernmentAgency")]),
+    ("会同中国人民银行广州分行、广东银保监局推动质押融资", GUANGDONG,
+     [("中国人民银行广州分行", "GovernmentAgency"), ("广东银保监局", "GovernmentAgency")]),
+    ("联合区市场监管局、区法院建立诉调对接机制", HUBEI,
+     [("随州市曾都区市场监督管理局", "GovernmentAgency"), ("随州市曾都区人民法院", "Court")]),
+    ("联合区人民法院、区检察院开展协作", HUBEI,
+     [("随州市曾都区人民法院", "Court"), ("随州市曾都区人民检察院", "Court")]),
+    ("支持武汉知识产权审判庭建设", HUBEI, [("武汉知识产权审判庭", "Court")]),
+    ("年底前全省知识产权公共服务机构达到60家", GUANGDONG, [("知识产权公共服务机构", "ServiceCenter")]),
 ])
 def test_names_and_types(text, juris, expected):
     found = [(m.name, m.subtype) for m in find_institutions(text, 0, len(text), juris)]
@@ -47,6 +62,26 @@ def test_responsibility_note_units():
                      "韩城市市场监督管理局(知识产权局)", "杨凌示范区市场监督管理局(知识产权局)"]
     units = [m for m in parse_units(note, 0, SHAANXI) if m.subtype == "InternalUnit"]
     assert {m.parent for m in units} == {"陕西省知识产权局"}
+
+
+def test_a_local_short_form_needs_the_documents_region():
+    assert find_institutions("联合区法院开展协作", 0, 9, SHAANXI) == []
+
+
+def test_national_departments_are_internal_units_but_companies_are_not():
+    units = {m.name: m.subtype for m in parse_units("条法司、保护司、国网公司", 0, NATIONAL)}
+    assert units.get("条法司") == units.get("保护司") == "InternalUnit"
+    assert units.get("国网公司") != "InternalUnit"
+
+
+def test_a_generic_name_lends_no_core_to_the_words_it_starts_with():
+    from pipeline_support import run
+
+    text = ("国家知识产权局关于印发《工作指引》的通知\n"
+            "指导各地建设知识产权保护中心和快速维权中心。加强知识产权保护。推进知识产权运用。\n")
+    result = run(text)
+    assert {m.surface for m in result.of_kind("institution")} == {"国家知识产权局", "知识产权保护中心", "快速维权中心"}
+    assert [m.text for m in result.measures if m.served_by] == ["指导各地建设知识产权保护中心和快速维权中心"]
 
 
 def test_short_form_defined_in_the_text():

@@ -81,6 +81,40 @@ def test_measures_split_actions_and_take_responsibility_notes():
         assert [u.name for u in m.responsible] == ["办公室", "保护处"]
 
 
+@pytest.mark.parametrize(("body", "expected"), [
+    # a labelled note closing the item's sentences
+    ("(一)完善保护体系。推动保护中心建设,支持仲裁调解工作。责任单位:保护处、公共服务处。",
+     {"完善保护体系": ["保护处", "公共服务处"], "推动保护中心建设": ["保护处", "公共服务处"],
+      "支持仲裁调解工作": ["保护处", "公共服务处"]}),
+    # a note on a line of its own, lead and supporting units in a row
+    ("(四)加强国际合作。深化与世界知识产权组织合作。\n牵头单位:国际合作司;配合单位:办公室、战略规划司。",
+     {"加强国际合作": ["国际合作司", "办公室", "战略规划司"],
+      "深化与世界知识产权组织合作": ["国际合作司", "办公室", "战略规划司"]}),
+    # a labelled note inside the sentence applies to that sentence only
+    ("推动商标法修订(责任单位:条法司)。开展专利代理行业整治。",
+     {"推动商标法修订": ["条法司"], "开展专利代理行业整治": []}),
+    # the older bracketed form, with a national department
+    ("推动商标法修订,制定地理标志产品保护办法。(条法司负责)",
+     {"推动商标法修订": ["条法司"], "制定地理标志产品保护办法": ["条法司"]}),
+    # a note for the next item does not reach back past one already noted
+    ("推动保护中心建设。责任单位:保护处。\n开展专利代理行业整治。\n",
+     {"推动保护中心建设": ["保护处"], "开展专利代理行业整治": []}),
+])
+def test_responsibility_notes(body, expected):
+    result = run("国家知识产权局关于印发《工作指引》的通知\n" + body + "\n")
+    got = {m.text: [u.name for u in m.responsible] for m in result.measures}
+    assert got == expected
+
+
+def test_a_notice_speaking_is_not_a_measure():
+    text = ("国家知识产权局关于印发《工作指引》的通知\n"
+            "各省、自治区、直辖市知识产权局,局机关各部门:\n"
+            "现将《工作指引》印发给你们,请认真贯彻执行。\n"
+            "一、重点任务\n"
+            "(一)加强知识产权保护。指导各地建设快速维权中心。\n")
+    assert [m.text for m in run(text).measures] == ["加强知识产权保护", "指导各地建设快速维权中心"]
+
+
 def test_enumerated_programmes_are_split():
     text = "实施制造业品牌提升、农产品品牌转化、服务业品牌示范三项行动,推进区域品牌建设。"
     assert names(text, "program") == ["农产品品牌转化行动", "制造业品牌提升行动", "服务业品牌示范行动"]
@@ -89,3 +123,8 @@ def test_enumerated_programmes_are_split():
 def test_bare_event_heads_are_not_names_but_whole_ones_are():
     assert names("举办论坛和研讨会。", "event") == []
     assert names("筹备开展好知识产权宣传周、专利周有关活动。", "event") == ["专利周", "知识产权宣传周"]
+
+
+def test_events_joined_by_ji_are_two():
+    assert names("举办2022年知识产权宣传周活动暨“双创”知识产权服务月活动。", "event") == [
+        "“双创”知识产权服务月", "知识产权宣传周"]

@@ -17,6 +17,8 @@ from pipeline_support import raw
     ("知 识产权 保护", "知识产权保护"),
     ("2021 年山东省", "2021年山东省"),
     ("DB37/T 4293-2020", "DB37/T 4293-2020"),
+    ("推進「閩台智慧財產權合作示範區」建設", "推进“闽台知识产权合作示范区”建设"),  # corner brackets quote
+    ("推進知識產權保護，會同杭州智慧財產權法庭", "推进知识产权保护,会同杭州知识产权法庭"),  # mainland wording, one Taiwan term
 ])
 def test_normalised_text(source, expected):
     assert normalise(raw(source)).text == expected
@@ -27,6 +29,20 @@ def test_broken_lines_are_joined():
     doc = normalise(raw(text))
     assert "实施专利导航项目20项" in doc.text
     assert "\n一、总体要求\n" in doc.text
+
+
+def test_a_title_is_not_joined_to_the_field_line_under_it():
+    text = ("浙江省市场监督管理局(知识产权局)召开2023年全省知识产权工作会议\n"
+            "发布时间:2023-02-16 来源:浙江省市场监督管理局\n\n2月15日,会议在杭州召开。")
+    doc = normalise(raw(text))
+    assert doc.text.startswith("浙江省市场监督管理局(知识产权局)召开2023年全省知识产权工作会议\n发布时间")
+
+
+def test_corner_brackets_keep_their_offsets():
+    source = "推進「閩台合作示範區」建設"
+    doc = normalise(raw(source))
+    start = doc.text.index("“")
+    assert doc.quote(start, start + 9) == "「閩台合作示範區」"
 
 
 def test_website_footer_is_dropped():

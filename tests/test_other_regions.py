@@ -66,3 +66,82 @@ def test_mainland_wording_in_traditional_script(name):
     assert {"中国(广州)知识产权保护中心", "广州知识产权法院"} <= names
     assert [(t.indicator, t.value, t.year) for t in r.targets] == [("发明专利授权量", 28000.0, 2023)]
     assert "高价值专利培育布局工程" in {x.name for x in r.of_kind("program")}
+
+
+def test_province_work_points_with_a_responsibility_line():
+    r = run("guangdong_work_points.txt")
+    m = r.metadata
+    assert (m.title, m.doc_number, m.issued, m.issuers) == (
+        "2023年广东省知识产权工作要点", "粤知〔2023〕12号", "2023-03-15", ("广东省知识产权局",))
+    names = {(x.name, x.subtype) for x in r.of_kind("institution")}
+    assert {("中国人民银行广州分行", "GovernmentAgency"), ("广东银保监局", "GovernmentAgency"),
+            ("广东省高级人民法院", "Court"), ("深圳市中级人民法院", "Court"),
+            ("中国(汕头)知识产权保护中心", "ProtectionCenter"), ("保护处", "InternalUnit"),
+            ("知识产权公共服务机构", "ServiceCenter")} <= names
+    assert not any(x.name.startswith("年底前") for x in r.mentions)
+    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    assert responsible["支持深圳市、广州市建设国家知识产权保护示范区"] == ["保护处", "广东省知识产权保护中心"]
+    assert responsible["强化司法协同"] == []  # the note closes item (一), not (二)
+    assert not any("印发给你们" in me.text or me.text.startswith("(") for me in r.measures)
+    assert ("知识产权公共服务机构", 60.0, "家", 2023) in {(t.indicator, t.value, t.unit, t.year) for t in r.targets}
+
+
+def test_taiwan_wording_with_corner_brackets():
+    r = run("fujian_taiwan_wording.txt")
+    assert r.doc.script == "traditional-tw"
+    assert r.metadata.title == "福建省知识产权局2024年工作要点"
+    names = {x.name for x in r.of_kind("institution")}
+    assert {"中国(福建)知识产权保护中心", "福建省高级人民法院", "福州知识产权法庭", "厦门大学",
+            "闽台知识产权合作示范区"} <= names
+    assert not any(c in x.name for x in r.mentions for c in "「」")
+    assert "优化快速预审服务" in {me.text for me in r.measures}
+    assert {x.name for x in r.of_kind("event")} == {"海峡两岸知识产权论坛"}
+
+
+def test_national_guideline_with_department_notes():
+    r = run("national_guideline.txt")
+    m = r.metadata
+    assert (m.title, m.doc_number, m.issued, m.issuers, m.level, m.genre) == (
+        "推动知识产权高质量发展年度工作指引(2023)", "国知发运字〔2023〕8号", "2023-02-23", ("国家知识产权局",),
+        "national", "工作指引")
+    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    assert responsible["推动《商标法》修订"] == ["条法司"]
+    assert responsible["会同最高人民法院、最高人民检察院、公安部开展知识产权保护协作"] == ["保护司", "公共服务司"]
+    assert responsible["深化与世界知识产权组织(WIPO)合作"] == ["国际合作司", "办公室", "战略规划司"]
+    assert not any(me.text.startswith(("各省", "为深入贯彻")) for me in r.measures)  # the notice, not measures
+    # 知识产权保护中心 is a kind here, not a name whose first three characters stand for it
+    assert all(len(x.surface) >= 4 for x in r.of_kind("institution") if x.name == "知识产权保护中心")
+    served = {me.text: {x.name for x in me.served_by} for me in r.measures}
+    assert served["加强知识产权国际合作"] == set()
+    assert {"中国—东盟知识产权局局长会议", "中美欧日韩知识产权五局合作局长会议"} <= {x.name for x in r.of_kind("event")}
+    assert ("每万人口高价值发明专利拥有量", 11.3, 2023) in {(t.indicator, t.value, t.year) for t in r.targets}
+
+
+def test_district_short_forms():
+    r = run("chengdu_district.txt")
+    assert (r.metadata.jurisdiction, r.metadata.level) == ("成都市郫都区", "district")
+    courts = {(x.surface, x.name) for x in r.of_kind("institution") if x.subtype == "Court"}
+    assert courts == {("区人民法院", "成都市郫都区人民法院"), ("区法院", "成都市郫都区人民法院"),
+                      ("区检察院", "成都市郫都区人民检察院")}
+    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    assert responsible["联合区人民法院、区检察院建立知识产权纠纷诉调对接机制"] == [
+        "成都市郫都区市场监督管理局", "成都市郫都区人民法院"]
+    assert {x.name for x in r.of_kind("event")} == {"郫都区知识产权宣传周", "“双创”知识产权服务月"}
+    assert "实施高价值专利培育计划" in {me.text for me in r.measures}  # without its number 1.
+
+
+def test_city_plan_signed_under_its_title():
+    r = run("wuhan_plan.txt")
+    assert (r.metadata.issuers, r.metadata.issued, r.metadata.genre) == (("武汉市人民政府办公厅",), "2021-12-30", "规划")
+    assert ("武汉知识产权审判庭", "Court") in {(x.name, x.subtype) for x in r.of_kind("institution")}
+    assert not any("十三五" in me.text for me in r.measures)  # a past result, not a measure
+    assert ("每万人口高价值发明专利拥有量", 25.0, 2025) in {(t.indicator, t.value, t.year) for t in r.targets}
+
+
+def test_news_in_traditional_script_quoting_a_taiwan_term():
+    r = run("zhejiang_news_traditional.txt")
+    m = r.metadata
+    assert r.doc.script == "traditional"
+    assert (m.title, m.issued, m.genre) == ("浙江省市场监督管理局(知识产权局)召开2023年全省知识产权工作会议", "2023-02-16", "新闻报道")
+    assert ("杭州知识产权法庭", "Court") in {(x.name, x.subtype) for x in r.of_kind("institution")}
+    assert not any(me.text.startswith("发布时间") for me in r.measures)

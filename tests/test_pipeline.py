@@ -13,7 +13,7 @@ import pytest
 
 from bench.corpus import document, generate
 from graph.namespaces import ONTOLOGY_GRAPH, document_graph
-from graph.pipeline import BuildReport, build, process_file, remove, stored_hashes
+from graph.pipeline import BuildReport, build, process_file, remove, stored_hashes, stored_versions
 from graph.store import OxigraphStore, open_store
 from graph.summaries import SUMMARY_GRAPH
 
@@ -108,6 +108,49 @@ def test_unchanged_documents_are_not_rebuilt(corpus, tmp_path):
     again = build(paths, store, jobs=1)
     assert again.built == [] and sorted(again.unchanged) == sorted(p.name for p in paths)
     assert build(paths, store, jobs=1, force=True).built == [p.name for p in paths]
+
+
+def test_documents_read_with_other_rules_are_read_again(corpus, monkeypatch):
+    import graph.pipeline
+    import graph.rdf
+
+    paths = sorted(corpus.iterdir())[:3]
+    store = open_store(None)
+    build(paths, store, jobs=1)
+    # The rules change (a new ipkg release): same bytes, another extraction fingerprint.
+    for module in (graph.pipeline, graph.rdf):
+        monkeypatch.setattr(module, "extraction_fingerprint", lambda: "0123456789abcdef")
+    again = build(paths, store, jobs=1)
+    assert sorted(again.built) == sorted(again.reextracted) == sorted(p.name for p in paths)
+    assert not again.unchanged
+    assert {x for _, (_, x) in stored_versions(store).items()} == {"0123456789abcdef"}
+    assert build(paths, store, jobs=1).unchanged == [p.name for p in paths]
+
+
+def test_the_app_reads_its_bundled_documents_again_after_an_upgrade(corpus, tmp_path, monkeypatch):
+    import graph.pipeline
+    import graph.rdf
+    from graph import storage
+    from graph.app_support import outdated_bundled_documents, reread_outdated_documents
+
+    bundled = working_copy(corpus, tmp_path, 3)
+    root = tmp_path / "store"
+    with monkeypatch.context() as earlier:  # built by an earlier release, with other rules
+        for module in (graph.pipeline, graph.rdf):
+            earlier.setattr(module, "extraction_fingerprint", lambda: "0123456789abcdef")
+        with storage.begin_build(root) as store:
+            build(sorted(bundled.iterdir())[:2], store, jobs=1)
+    outdated = outdated_bundled_documents(root, bundled)
+    assert [p.name for p in outdated] == sorted(p.name for p in bundled.iterdir())[:2]  # not the one never built
+    before = storage.current_version(root)
+    assert reread_outdated_documents(root, outdated)
+    assert storage.current_version(root) != before
+    assert outdated_bundled_documents(root, bundled) == []
+    reader = storage.open_current(root)
+    try:
+        assert sorted(stored_hashes(reader)) == [p.name for p in outdated]
+    finally:
+        reader.close()
 
 
 def test_incremental_build_reextracts_only_changed_and_new_documents(corpus, tmp_path):

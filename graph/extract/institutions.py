@@ -43,6 +43,10 @@ class Jurisdiction:
     def narrowest(self) -> str:
         return self.district or self.city or self.province
 
+    def local(self, level: str) -> str:
+        """The region a leading 省, 市, 区 or 县 stands for ("" when the document does not say)."""
+        return {"省": self.province, "市": self.city, "区": self.district, "县": self.district}.get(level, "")
+
 
 @cache
 def _rules() -> dict:
@@ -95,7 +99,7 @@ def extract(result: Extraction) -> None:
     paragraphs = result.segmented.paragraphs
     for sentence in result.segmented.sentences:
         p_start, p_end = paragraphs[sentence.paragraph]
-        if _is_addressee_line(text[p_start:p_end]):
+        if is_addressee_line(text[p_start:p_end]):
             continue  # 各省、自治区、直辖市人民政府: the addressees of a notice, not actors
         found.extend(find_institutions(text, sentence.start, sentence.end, juris))
     result.mentions.extend(m for m in found if not taken.covers(m.start, m.end))
@@ -151,7 +155,8 @@ def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list
             core = name[:size]
             if len(name) - size < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", core):
                 continue
-            if core.startswith(stop) or any(w in core for w in stop) or gaz.lookup(core) or core in _known():
+            # name.startswith, not core.startswith: 知识产 is the start of a word, not a name.
+            if name.startswith(stop) or any(w in core for w in stop) or gaz.lookup(core) or core in _known():
                 continue
             if text.count(core) >= 2:
                 cores.setdefault(core, set()).add(m)
@@ -178,7 +183,8 @@ def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list
     return out
 
 
-def _is_addressee_line(line: str) -> bool:
+def is_addressee_line(line: str) -> bool:
+    """各省、自治区、直辖市…: a notice's addressees, who are not actors in it."""
     return line.startswith("各") and line.rstrip().endswith((":", "："))
 
 
@@ -189,14 +195,21 @@ def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> l
     known_spans: list[tuple[int, int]] = []
     for hit in _known().finditer(text, start, end):
         origin, name, cls, scope = hit.values[0]
+        hit_start = hit.start
         if origin == "abbr":
-            name = _fill(name, juris)
+            named = _region_ending_at(text, hit.start, start)
+            if named:
+                # 广东省高级人民法院 in a Fujian text: the region it names, not the document's.
+                hit_start, region_name = named
+                name = _fill(name, Jurisdiction(region_name, region_name, region_name, juris.issuer))
+            else:
+                name = _fill(name, juris)
             if not name:
                 continue
             scope = leading_region(name)[1] or juris.province
         region = leading_region(name)[1] if scope not in ("national", "international") else ""
-        out.append(Mention("institution", hit.key, hit.start, hit.end, name, cls, scope, region))
-        known_spans.append((hit.start, hit.end))
+        out.append(Mention("institution", text[hit_start:hit.end], hit_start, hit.end, name, cls, scope, region))
+        known_spans.append((hit_start, hit.end))
     for span in find_names(text, start, end, _heads(), _cuts(), strip_prefixes=rules["strip_prefixes"]):
         # A known name inside a longer candidate still counts as the candidate's start.
         s = span.start
@@ -223,7 +236,11 @@ def _mentions_for(text: str, start: int, end: int, cls: str, heads: tuple, juris
     surface = text[start:end]
     rules = _rules()
     if len(surface) < rules["min_length"] and surface not in _known():
-        return []
+        # 区法院: a local court or agency named by its level alone, when the text says which one.
+        local = juris.local(surface[0]) if cls in ("Court", "GovernmentAgency") and len(surface) == 3 else ""
+        if not local:
+            return []
+        return [_resolve(surface, surface, cls, start, end, juris)]
     if "等" in surface:
         left, _, right = surface.partition("等")
         if 2 <= len(left) <= 8 and right:
@@ -271,9 +288,11 @@ def _resolve(surface: str, name: str, cls: str, start: int, end: int, juris: Jur
         region = region_name
         scope = region_name
     elif name[0] in "省市区县" and len(name) > 2 and name[1] not in "级内外":
-        expanded = {"省": juris.province, "市": juris.city, "区": juris.district, "县": juris.district}[name[0]]
+        expanded = juris.local(name[0])
         if expanded:
-            name = expanded + name[1:]
+            # 区法院 and 区人民法院 are one court: the short form drops 人民.
+            rest = name[1:]
+            name = expanded + ("人民" + rest if rest in ("法院", "检察院") else rest)
             region = expanded
             scope = expanded
         else:
@@ -343,9 +362,10 @@ def _elliptical(text: str, mention: Mention, juris: Jurisdiction, end: int) -> l
         if not m or len(m.group(0)) >= len(mention.surface) - 2:
             break
         word = m.group(0)
-        if word[-1] not in "点站心台地盟库所院室窗":
-            break
-        base = mention.surface[len(leading_region(mention.surface)[0]):].lstrip("省市区县")
+        if word[-1] not in "点站心台地盟库所院室窗" or word[0] in "省市区县":
+            break  # 区法院 after 区市场监管局 is a name of its own, not the bureau's 法院
+        base = mention.surface[len(leading_region(mention.surface)[0]):]
+        base = base[1:] if base[:1] in "省市区县" else base
         name = base[: -len(word)] + word
         if not any(True for _ in _heads().finditer(name)):
             break
@@ -354,6 +374,16 @@ def _elliptical(text: str, mention: Mention, juris: Jurisdiction, end: int) -> l
             out.append(resolved)
         pos += 1 + len(word)
     return out
+
+
+def _region_ending_at(text: str, pos: int, floor: int) -> tuple[int, str] | None:
+    """(start, full name) of a region whose name ends with the character at ``pos`` (广东|省|高级…)."""
+    gaz = gazetteer()
+    for size in range(min(9, pos + 1 - floor), 1, -1):  # the longest name first
+        region = gaz.lookup(text[pos + 1 - size:pos + 1])
+        if region and region.name.endswith(text[pos]):
+            return pos + 1 - size, region.name
+    return None
 
 
 def _fill(template: str, juris: Jurisdiction) -> str:

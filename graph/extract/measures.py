@@ -11,7 +11,7 @@ import bisect
 import re
 from functools import cache
 
-from graph.extract.institutions import Jurisdiction, parse_units
+from graph.extract.institutions import Jurisdiction, is_addressee_line, parse_units
 from graph.lexicon import load
 from graph.model import Extraction, Measure, Mention
 
@@ -24,8 +24,6 @@ def _rules() -> dict:
 def extract(result: Extraction) -> None:
     """Fill `result.measures` and add the institutions named in responsibility notes."""
     rules = _rules()
-    note_re = re.compile(rules["note_pattern"])
-    inline_re = re.compile(rules["inline_note_pattern"])
     verbs = rules["action_verbs"]
     seg = result.segmented
     text = result.doc.text
@@ -38,6 +36,8 @@ def extract(result: Extraction) -> None:
     ref_starts = [m.start for m in references]
     measures: list[Measure] = []
     pending: list[int] = []  # measures since the last note, in the current paragraph
+    orphans: list[int] = []  # the previous paragraph's measures no note claimed
+    claimed: list[int] = []  # the measures the last note went to, until a measure follows it
     paragraph = -1
     title = result.metadata.title_span
     title_paragraph = next((i for i, (a, b) in enumerate(seg.paragraphs)
@@ -45,17 +45,22 @@ def extract(result: Extraction) -> None:
     for sentence in seg.sentences:
         if sentence.paragraph == title_paragraph:
             continue  # the document's own title line says what it is, not what will be done
-        if sentence.paragraph != paragraph:
-            paragraph, pending = sentence.paragraph, []
-        note = note_re.match(sentence.text)
+        opens_paragraph = sentence.paragraph != paragraph
+        if opens_paragraph:
+            paragraph, orphans, pending = sentence.paragraph, pending, []
+        note = standalone_note(sentence.text)
         if note:
-            group = "units" if note.group("units") else "units2"
-            units = parse_units(_clean_units(note.group(group)), sentence.start + note.start(group), juris)
+            units_text, offset = note
+            units = parse_units(units_text, sentence.start + offset, juris)
             result.mentions.extend(units)
-            for index in pending:
+            # A note on a line of its own (责任单位：…) closes the item above it; a second
+            # note in a row (牵头单位：…；配合单位：…) adds to the measures the first one took.
+            target = pending or (orphans if opens_paragraph else []) or claimed
+            for index in target:
                 m = measures[index]
-                measures[index] = Measure(m.start, m.end, m.text, m.served_by, tuple(units), m.refers_to, m.section)
-            pending = []
+                measures[index] = Measure(m.start, m.end, m.text, m.served_by, m.responsible + tuple(units),
+                                          m.refers_to, m.section)
+            claimed, pending, orphans = target, [], []
             continue
         section = seg.sections[sentence.section] if sentence.section >= 0 else None
         if section and section.level == 1 and section.start == sentence.start and \
@@ -63,21 +68,77 @@ def extract(result: Extraction) -> None:
             continue  # a bare level-1 heading line
         if len(sentence.text) < rules["min_length"] or not any(v in sentence.text for v in verbs):
             continue
+        if any(w in sentence.text for w in rules["not_measures"]) or \
+                is_addressee_line(text[slice(*seg.paragraphs[sentence.paragraph])]):
+            continue  # 现将…印发给你们 and 各省、自治区…: the notice speaking, not a measure
+        if any(w in sentence.text for w in rules["past_markers"]):
+            continue  # “十三五”期间…建成: a past result, not something the document will do
         responsible: tuple[Mention, ...] = ()
-        inline = inline_re.search(sentence.text)
+        inline = inline_note(sentence.text)
         if inline:
-            responsible = tuple(parse_units(_clean_units(inline.group("units")),
-                                            sentence.start + inline.start("units"), juris))
+            units_text, offset, _ = inline
+            responsible = tuple(parse_units(units_text, sentence.start + offset, juris))
             result.mentions.extend(responsible)
-        limit = sentence.start + inline.start() if inline else sentence.end
-        for start, end in action_clauses(text, sentence.start, limit, verbs):
+        limit = sentence.start + inline[2] if inline else sentence.end
+        marker = _LIST_MARKER.match(sentence.text)  # (一) or 3. numbers the item; it is not said
+        for start, end in action_clauses(text, sentence.start + (marker.end() if marker else 0), limit, verbs):
             served = tuple(m for m in _within(institutions, inst_starts, start, end) if m.subtype != "InternalUnit")
             refers = tuple(_within(references, ref_starts, start, end))
             measures.append(Measure(start, end, text[start:end], served, responsible, refers,
                                     section.heading if section else ""))
+            claimed = []
             if not inline:
                 pending.append(len(measures) - 1)
     result.measures = measures
+
+
+_LIST_MARKER = re.compile(r"(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d{1,2}[、.．](?!\d))\s?")
+
+
+def standalone_note(sentence: str) -> tuple[str, int] | None:
+    """(units, their offset) of a sentence that is a responsibility note, else None.
+
+    〔规划协调处、保护处按职责负责落实〕, (条法司负责), 责任单位：保护处、省知识产权保护中心,
+    牵头单位：国际合作司；配合单位：办公室.
+    """
+    rules = _rules()
+    note = re.match(rules["note_pattern"], sentence)
+    if note:
+        group = "units" if note.group("units") else "units2"
+        return _clean_units(note.group(group)), note.start(group)
+    label = _label_re()
+    opening = re.match(rf"[(（〔【]?\s?{label.pattern}", sentence)
+    if not opening:
+        return None
+    rest = re.sub(r"\s?[)）〕】]?\s?[。；;]?$", "", sentence[opening.end():])
+    return (_mask_labels(rest), opening.end()) if len(rest) >= 2 else None
+
+
+def inline_note(sentence: str) -> tuple[str, int, int] | None:
+    """(units, their offset, the note's start) of a note inside a sentence, else None.
+
+    推动…修订(条法司负责)。 or 推动…修订(责任单位：条法司)。
+    """
+    rules = _rules()
+    inline = re.search(rules["inline_note_pattern"], sentence)
+    if inline:
+        return _clean_units(inline.group("units")), inline.start("units"), inline.start()
+    label = _label_re().pattern
+    inline = re.search(rf"[(（〔【]\s?{label}(?P<units>[^()（）〔〕【】]{{2,200}})[)）〕】]", sentence)
+    if inline:
+        return _mask_labels(inline.group("units").rstrip()), inline.start("units"), inline.start()
+    return None
+
+
+@cache
+def _label_re() -> re.Pattern[str]:
+    return re.compile(_rules()["note_label"])
+
+
+def _mask_labels(units: str) -> str:
+    """Blank out further labels (；配合单位：) with commas, so offsets into the note still hold."""
+    masked = re.sub(rf"[；;，,、]?\s?{_label_re().pattern}", lambda m: "，" * len(m.group(0)), units)
+    return masked.replace("；", "，").replace(";", ",")
 
 
 def _within(mentions: list[Mention], starts: list[int], start: int, end: int) -> list[Mention]:
@@ -119,4 +180,4 @@ def action_clauses(text: str, start: int, end: int, verbs: list[str]) -> list[tu
 
 
 def _clean_units(units: str) -> str:
-    return re.sub(r"(?:按职责|分别)$", "", units.strip())
+    return re.sub(r"(?:按职责分工|按职责|分别|共同)$", "", units.strip())

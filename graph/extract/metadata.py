@@ -90,12 +90,18 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
     m = re.search(rf"([\u4e00-\u9fff、]{{2,40}})(?:联合)?(?:{verbs})了?《", text[:1500])
     if m:
         candidates.extend(x for x in re.split("[、和]", m.group(1)) if x)
-    # A signature line just before the closing date.
+    # A signature line just before the closing date, or under the title before a date line.
     for i in range(len(lines) - 1, max(-1, len(lines) - 5), -1):
         line = lines[i][2].strip()
         if _FULL_DATE.fullmatch(line) or _MONTH.fullmatch(line):
             if i > 0 and len(lines[i - 1][2].strip()) <= 40 and lines[i - 1][2].strip()[-1] not in "。；;":
                 candidates.insert(0, lines[i - 1][2].strip())
+            break
+    for i in range(1, min(len(lines), 5)):
+        above = lines[i - 1][2].strip()
+        if _FULL_DATE.fullmatch(lines[i][2].strip()) and above != title and len(above) <= 40 \
+                and above[-1:] not in "。；;:：":
+            candidates.append(above)
             break
     if not candidates and title:
         found = find_institutions(title, 0, len(title), Jurisdiction())
