@@ -145,3 +145,31 @@ def test_news_in_traditional_script_quoting_a_taiwan_term():
     assert (m.title, m.issued, m.genre) == ("浙江省市场监督管理局(知识产权局)召开2023年全省知识产权工作会议", "2023-02-16", "新闻报道")
     assert ("杭州知识产权法庭", "Court") in {(x.name, x.subtype) for x in r.of_kind("institution")}
     assert not any(me.text.startswith("发布时间") for me in r.measures)
+
+
+def test_city_scheme_with_lead_and_responsible_units_in_brackets():
+    r = run("changsha_scheme.txt")
+    m = r.metadata
+    assert (m.title, m.doc_number, m.issued, m.issuers, m.genre) == (
+        "长沙市知识产权强市建设实施方案(2023—2025年)", "长政办发〔2023〕15号", "2023-06-08", ("长沙市人民政府办公厅",),
+        "实施方案")
+    names = {(x.name, x.subtype) for x in r.of_kind("institution")}
+    assert {("长沙市市场监督管理局", "GovernmentAgency"), ("长沙市科技局", "GovernmentAgency"),
+            ("长沙市公安局", "GovernmentAgency"), ("长沙市中级人民法院", "Court"), ("长沙知识产权法庭", "Court"),
+            ("长沙市人民政府", "GovernmentAgency"), ("岳麓山大学科技城", "Base")} <= names
+    assert not any("》" in x.name for x in r.mentions)  # a cited title does not open a name
+    assert "岳麓山大学" not in {x.name for x in r.of_kind("institution")}  # 大学科技城 is a place
+    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    assert responsible["实施高价值专利培育工程"] == ["长沙市市场监督管理局", "长沙市科技局", "长沙市教育局",
+                                              "各区县〔市〕人民政府"]
+    assert responsible["推进中国(长沙)知识产权保护中心建设"] == ["长沙市市场监督管理局", "长沙市中级人民法院"]
+    assert m.title not in responsible  # the title repeated above the body is not a measure
+
+
+def test_regulation_articles():
+    r = run("hubei_regulation.txt")
+    assert (r.metadata.title, r.metadata.genre, r.metadata.jurisdiction) == ("湖北省专利条例", "条例", "湖北省")
+    names = {x.name for x in r.of_kind("institution")}
+    assert {"湖北省知识产权局", "湖北省发展改革委", "湖北省科技厅", "武汉东湖新技术开发区管理委员会"} <= names
+    assert not any(x.surface.startswith("第") for x in r.mentions)  # 第四条 opens the sentence, not the name
+    assert not any(me.text.startswith("第") for me in r.measures)

@@ -43,7 +43,7 @@ def extract(result: Extraction) -> None:
     title_paragraph = next((i for i, (a, b) in enumerate(seg.paragraphs)
                             if title and a <= title[0] < b and b - a < 80), -1)
     for sentence in seg.sentences:
-        if sentence.paragraph == title_paragraph:
+        if sentence.paragraph == title_paragraph or sentence.text.strip("《》") == result.metadata.title:
             continue  # the document's own title line says what it is, not what will be done
         opens_paragraph = sentence.paragraph != paragraph
         if opens_paragraph:
@@ -92,7 +92,8 @@ def extract(result: Extraction) -> None:
     result.measures = measures
 
 
-_LIST_MARKER = re.compile(r"(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d{1,2}[、.．](?!\d))\s?")
+_LIST_MARKER = re.compile(r"(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d{1,2}[、.．](?!\d)"
+                          r"|第[一二三四五六七八九十百零〇\d]+条)\s?")
 
 
 def standalone_note(sentence: str) -> tuple[str, int] | None:

@@ -174,7 +174,8 @@ def _after_last_cut(text: str, left: int, pos: int, cuts: Lexicon, frames: bool 
     return start
 
 
-_COUNT = re.compile(r"\d+(?:个|家|所|项|批)|(?:19|20)\d{2}年(?:度)?")
+# Counts and years (3个, 2023年), and the article a regulation's sentence opens with (第三条).
+_COUNT = re.compile(r"\d+(?:个|家|所|项|批)|(?:19|20)\d{2}年(?:度)?|第[一二三四五六七八九十百零〇\d]+条")
 
 
 def strip_leading_cuts(text: str, start: int, end: int, cuts: Lexicon) -> int:
