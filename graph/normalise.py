@@ -224,7 +224,10 @@ _CJK = "\u3400-\u9fff\uf900-\ufaff"
 _CJK_PUNCT = "，。、；：？！“”‘’《》〈〉「」『』【】〔〕（）…—·"
 _NEAR = f"[{_CJK}{_CJK_PUNCT}]"
 # Horizontal space with Chinese on at least one side.
-_SPACE_IN_CJK = re.compile(rf"(?<={_NEAR})[ \t\r\f\v]+|[ \t\r\f\v]+(?={_NEAR})")
+# Tabs stay: they separate a table's cells (指标\t2020年\t2025年), which targets read.
+_SPACE_IN_CJK = re.compile(rf"(?<={_NEAR})[ \r\f\v]+|[ \r\f\v]+(?={_NEAR})")
+# A row of a table of indicators: 每万人口…拥有量(件)\t13.5\t22\t预期性, or cells run together by a PDF.
+_TABLE_ROW = re.compile(r"\t|(?:预期性|约束性)$|[(（][^()（）]{1,4}[)）]\s*\d[\d.]*\s+\d")
 _LEADING = re.compile(r"(?m)^[ \t\r\f\v]+|[ \t\r\f\v]+$")
 _HEADING_START = re.compile(
     r"^(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十]+[)）]|\d+[、.．]|——|●|第[一二三四五六七八九十百]+[章节条])"
@@ -252,6 +255,8 @@ def fix_spacing(text: str, offsets: Offsets, join_lines: bool = True) -> tuple[s
         # A short next line (国发〔2021〕20号, a date) is its own line, not the rest of a sentence.
         if _LABELLED.search(line) or _LABELLED.match(next_line):
             return m.group(0)  # 来源:… / 发布时间:… lines are fields, not wrapped prose
+        if _TABLE_ROW.search(line) or _TABLE_ROW.search(next_line):
+            return m.group(0)  # a table's rows are lines of their own
         continues = (len(next_line) >= 15 or next_line[-1:] in _SENTENCE_END) \
             and not (line.endswith(_TITLE_ENDINGS) and not re.search("[。，,;；]", line)) \
             and not next_line.startswith("各")

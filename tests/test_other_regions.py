@@ -173,3 +173,26 @@ def test_regulation_articles():
     assert {"湖北省知识产权局", "湖北省发展改革委", "湖北省科技厅", "武汉东湖新技术开发区管理委员会"} <= names
     assert not any(x.surface.startswith("第") for x in r.mentions)  # 第四条 opens the sentence, not the name
     assert not any(me.text.startswith("第") for me in r.measures)
+
+
+@pytest.mark.parametrize(("name", "region", "expected"), [
+    # cells separated by tabs (a word processor's table saved as text)
+    ("jiangsu_plan_table.txt", "江苏省", {
+        ("每万人口高价值发明专利拥有量", 22.0, "件", 2025), ("海外发明专利授权量", 6000.0, "件", 2025),
+        ("专利密集型产业增加值占GDP比重", 15.0, "%", 2025), ("知识产权使用费进出口总额", 50000000000.0, "元", 2025),
+        ("知识产权保护社会满意度", 85.0, "分", 2025)}),
+    # cells separated by single spaces, rows numbered (a PDF's table as text)
+    ("national_indicator_table.txt", "", {
+        ("每万人口高价值发明专利拥有量", 12.0, "件", 2025), ("海外发明专利授权量", 90000.0, "件", 2025),
+        ("知识产权质押融资登记金额", 320000000000.0, "元", 2025), ("知识产权保护社会满意度", 82.0, "分", 2025)}),
+])
+def test_targets_in_a_table_of_indicators(name, region, expected):
+    r = run(name)
+    got = {(t.indicator, t.value, t.unit, t.year) for t in r.targets}
+    assert expected <= got
+    assert not any(t.value in (13.5, 3200.0, 6.3, 4.0, 80.05) for t in r.targets)  # the base year's values
+    assert {t.region for t in r.targets} == {region}
+    for t in r.targets:  # each quote holds its indicator, in the original file (the row, not its number)
+        assert t.indicator[:4] in r.doc.quote(t.start, t.end) and not r.doc.quote(t.start, t.end)[0].isdigit()
+    # one goal stated in a sentence and again in the table is one target
+    assert sum(t.indicator == "每万人口高价值发明专利拥有量" for t in r.targets) == 1

@@ -26,7 +26,8 @@ def _number_pattern() -> re.Pattern[str]:
     units = "|".join(sorted(map(re.escape, _rules()["units"]), key=len, reverse=True))
     doubles = "|".join(_rules()["doublings"])
     quals = "|".join(_rules()["qualifiers"])
-    return re.compile(rf"(?<![\d.第])(?:(\d+(?:\.\d+)?)\s?({units})|({doubles}))(?:{quals})?")
+    # 85分 is a score; 5分钟 is not.
+    return re.compile(rf"(?<![\d.第])(?:(\d+(?:\.\d+)?)\s?({units})(?!钟)|({doubles}))(?:{quals})?")
 
 
 def extract(result: Extraction) -> None:
@@ -69,6 +70,47 @@ def extract(result: Extraction) -> None:
         for target in _targets_in(text, sentence.start, sentence.end, year, meta.jurisdiction, future):
             if not any(_same_goal(target, seen) for seen in result.targets):
                 result.targets.append(target)
+    for target in table_targets(text, meta.jurisdiction):
+        if not any(_same_goal(target, seen) for seen in result.targets):
+            result.targets.append(target)
+
+
+_YEAR_COLUMN = re.compile(r"((?:19|20)\d{2})\s?年")
+_TABLE_ROW = re.compile(
+    r"(?m)^(?:\d{1,2}[.、]\s?)?(?P<name>[^\t\d\n()（）]{2,40}?)\s?[(（](?P<unit>[^()（）\d\n]{1,4})[)）]"
+    r"[\t ]*(?P<cells>\d[\d.]*(?:[\t ]+\d[\d.]*)*)[\t ]*(?P<rest>[^\d\n]*)$")
+
+
+def table_targets(text: str, region: str) -> list[Target]:
+    """Targets in a table of indicators: a header naming years, rows of indicator (unit) and values.
+
+    指标名称 2020年 2025年 属性 / 每万人口高价值发明专利拥有量(件) 13.5 22 预期性 → 22 件 by 2025:
+    the latest year's column is the goal, the earlier ones where the region starts from.
+    """
+    units = _rules()["units"]
+    out: list[Target] = []
+    years: list[int] = []
+    pos = 0
+    for line in text.split("\n"):
+        start, pos = pos, pos + len(line) + 1
+        found = [int(y) for y in _YEAR_COLUMN.findall(line)]
+        if len(found) >= 2 and not re.search(r"\d", _YEAR_COLUMN.sub("", line)):
+            years = found  # a header: 指标 2020年 2025年 属性
+            continue
+        row = _TABLE_ROW.match(line)
+        if not row:
+            if line.strip():
+                years = [] if not line.startswith(("专栏", "表")) else years
+            continue
+        cells = [float(c) for c in row.group("cells").split() if re.fullmatch(r"\d+(?:\.\d+)?", c)]
+        unit = units.get(row.group("unit"))
+        if not years or unit is None or len(cells) != len(years):
+            continue
+        year = max(years)
+        out.append(Target(indicator=row.group("name").strip(), value=round(cells[years.index(year)] * unit[1], 6),
+                          unit=unit[0], year=year, region=region, start=start + row.start("name"),
+                          end=start + row.end("cells")))
+    return out
 
 
 def _same_goal(a: Target, b: Target) -> bool:
