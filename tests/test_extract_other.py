@@ -69,6 +69,31 @@ def test_metadata_of_a_notice():
     assert (meta.jurisdiction, meta.level, meta.genre, meta.issued) == ("陕西省", "province", "工作指引", "2022")
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    # signed with a date in Chinese numerals
+    ("北京市知识产权局关于印发《北京市知识产权保护和运用工作要点》的通知\n京知局发〔2023〕5号\n各区市场监管局:\n"
+     "现印发给你们。\n北京市知识产权局\n二〇二三年三月十五日\n",
+     ("北京市知识产权保护和运用工作要点", "京知局发〔2023〕5号", "2023-03-15", ("北京市知识产权局",))),
+    # two issuers, their names run together once the space between them is gone
+    ("重庆市知识产权局 重庆市财政局关于印发《重庆市专利转化专项计划实施方案》的通知\n渝知发〔2023〕20号\n"
+     "现印发。\n重庆市知识产权局　重庆市财政局\n二〇二三年七月二十日\n",
+     ("重庆市专利转化专项计划实施方案", "渝知发〔2023〕20号", "2023-07-20", ("重庆市知识产权局", "重庆市财政局"))),
+])
+def test_metadata_of_signed_notices(text, expected):
+    meta = run(text).metadata
+    assert (meta.title, meta.doc_number, meta.issued, meta.issuers) == expected
+
+
+@pytest.mark.parametrize(("han", "arabic"), [
+    ("二〇二三年三月十五日", "2023年3月15日"), ("二○二一年十月九日", "2021年10月9日"),
+    ("二〇二二年十二月三十一日", "2022年12月31日"), ("二〇二二年五月", "2022年5月"), ("二〇二〇年二月二十日", "2020年2月20日"),
+])
+def test_dates_in_chinese_numerals(han, arabic):
+    from graph.extract.metadata import arabic_dates
+
+    assert arabic_dates(han) == arabic
+
+
 def test_measures_split_actions_and_take_responsibility_notes():
     text = ("陕西省知识产权局关于印发《工作指引》的通知\n"
             "加快陕西省知识产权保护中心建设，推动市级知识产权保护中心和快速维权中心建设。"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
+from itertools import pairwise
 
 from graph.extract.institutions import Jurisdiction, find_institutions
 from graph.extract.names import leading_region
@@ -15,6 +16,27 @@ from graph.regions import gazetteer
 _DOC_NUMBER = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{1,8}[〔\[(【]((?:19|20)\d{2})[〕\])】]\s?第?\d{1,4}号")
 _FULL_DATE = re.compile(r"((?:19|20)\d{2})\s?(?:年|[-./])\s?(\d{1,2})\s?(?:月|[-./])\s?(\d{1,2})(?:日|(?!\d{0,1}[月]))")
 _MONTH = re.compile(r"((?:19|20)\d{2})\s?年\s?(\d{1,2})\s?月(?!\d)")
+_HAN_DATE = re.compile(r"([〇○零一二三四五六七八九]{4})\s?年\s?([一二三四五六七八九十]{1,2})\s?月"
+                       r"(?:\s?([一二三四五六七八九十]{1,3})\s?日)?")
+_HAN_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"○": 0, "零": 0}
+
+
+def _han_number(text: str) -> int:
+    """一 … 三十一, the way dates write them (十五, 二十, 二十五)."""
+    if "十" not in text:
+        return _HAN_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (_HAN_DIGITS[tens] if tens else 1) * 10 + (_HAN_DIGITS[ones] if ones else 0)
+
+
+def arabic_dates(text: str) -> str:
+    """二〇二三年三月十五日 → 2023年3月15日: a signed document's date in Chinese numerals."""
+    def convert(m: re.Match[str]) -> str:
+        year = "".join(str(_HAN_DIGITS[c]) for c in m.group(1))
+        day = f"{_han_number(m.group(3))}日" if m.group(3) else ""
+        return f"{year}年{_han_number(m.group(2))}月{day}"
+
+    return _HAN_DATE.sub(convert, text)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?")
 _NOTICE = re.compile(r"关于(?:印发|发布|转发)\s?(?:《(.+?)》|([^《》\n]{4,60}?))(?:的)?通知")
 _SELF_REFERENCE = re.compile(r"(?:编制|制定|制订|出台|印发)\s?《?([^，。,；;《》]{4,50}?(?:规划|纲要|方案|要点|指引|意见|办法|计划))》?")
@@ -92,14 +114,14 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
         candidates.extend(x for x in re.split("[、和]", m.group(1)) if x)
     # A signature line just before the closing date, or under the title before a date line.
     for i in range(len(lines) - 1, max(-1, len(lines) - 5), -1):
-        line = lines[i][2].strip()
+        line = arabic_dates(lines[i][2].strip())
         if _FULL_DATE.fullmatch(line) or _MONTH.fullmatch(line):
             if i > 0 and len(lines[i - 1][2].strip()) <= 40 and lines[i - 1][2].strip()[-1] not in "。；;":
                 candidates.insert(0, lines[i - 1][2].strip())
             break
     for i in range(1, min(len(lines), 5)):
         above = lines[i - 1][2].strip()
-        if _FULL_DATE.fullmatch(lines[i][2].strip()) and above != title and len(above) <= 40 \
+        if _FULL_DATE.fullmatch(arabic_dates(lines[i][2].strip())) and above != title and len(above) <= 40 \
                 and above[-1:] not in "。；;:：":
             candidates.append(above)
             break
@@ -111,8 +133,12 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
         c = re.sub(r"^\d{4}\s?年(?:度)?", "", c.strip())
         found = find_institutions(c, 0, len(c), Jurisdiction())
         agency = next((f.surface for f in found if f.end == len(c) and f.start == 0), "")
+        tiles = sorted(found, key=lambda f: f.start)
         if agency:
             out.append(agency)
+        elif len(tiles) > 1 and tiles[0].start == 0 and tiles[-1].end == len(c) and all(
+                a.end == b.start for a, b in pairwise(tiles)):
+            out.extend(f.surface for f in tiles)  # 重庆市知识产权局 重庆市财政局: joint issuers, the space gone
         elif c and (c.endswith(("网", "报", "社", "台", "委", "省政府", "市政府", "区政府"))
                     or re.search(r"(?:办公室|人民政府|委员会|局|厅|部)$", c)):
             out.append(c)
@@ -180,6 +206,8 @@ def _date(text: str, lines: list[tuple[int, int, str]], doc_number: str) -> str:
             return f"{parts[0]:04d}-{parts[1]:02d}"
         return ""
 
+    text = arabic_dates(text)
+    lines = [(s, e, arabic_dates(line)) for s, e, line in lines]
     labels = "|".join(_rules()["date_labels"])
     m = re.search(rf"(?:{labels})\s?[:：]\s?", text[:2000])
     if m:

@@ -80,14 +80,19 @@ def find_names(text: str, start: int, end: int, heads: Lexicon, cuts: Lexicon, *
     """Candidate names in `text[start:end]` (one sentence or clause)."""
     hits = list(heads.finditer(text, start, end))
     spans: list[Span] = []
+    floor = start  # where the next name may start at the earliest
     i = 0
     while i < len(hits):
         chain = [hits[i]]
         extend = _with_paren if trailing_paren else (lambda _t, pos, _e: pos)
         head_end = extend(text, hits[i].end, end)
+        next_floor = start
         j = i + 1
         while j < len(hits):
             gap = text[head_end:hits[j].start]
+            if _opens_with_full_region(gap):
+                next_floor = head_end  # 重庆市知识产权局|重庆市财政局: two names, back to back
+                break
             if len(gap) > max_gap or any(c in BOUNDARY for c in gap) or _has_cut(gap, cuts) \
                     or hits[j].start < head_end or gap.count("(") > gap.count(")") or "等" in gap:
                 break
@@ -95,7 +100,8 @@ def find_names(text: str, start: int, end: int, heads: Lexicon, cuts: Lexicon, *
             head_end = extend(text, hits[j].end, end)
             j += 1
         first = chain[0]
-        left = _left_boundary(text, start, first.start)
+        left = max(_left_boundary(text, start, first.start), min(floor, first.start))
+        floor = next_floor
         name_start = _after_last_cut(text, left, first.start, cuts, frames)
         name_start = _strip_prefixes(text, name_start, first.start, strip_prefixes)
         while name_start < first.start and text[name_start] in "“”\"'(":
@@ -209,6 +215,12 @@ def _strip_prefixes(text: str, start: int, limit: int, prefixes: Iterable[str]) 
 def _closes_inside(text: str, pos: int, end: int) -> bool:
     closer = {"“": "”", "(": ")"}[text[pos]]
     return closer in text[pos + 1:end]
+
+
+def _opens_with_full_region(gap: str) -> bool:
+    """重庆市知识产权局|重庆市财政局: after a head, a region's full name (重庆市) starts another name."""
+    surface, _ = leading_region(gap)
+    return bool(surface) and surface[-1] in "省市区县" and len(surface) >= 3
 
 
 def leading_region(name: str) -> tuple[str, str]:
