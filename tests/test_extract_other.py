@@ -19,6 +19,8 @@ def names(text: str, kind: str) -> list[str]:
     ("围绕民法典、专利法、商标法等法律法规开展培训。",
      ["中华人民共和国专利法", "中华人民共和国商标法", "中华人民共和国民法典"]),
     ("制定全省2022年知识产权行政保护工作方案。", ["2022年知识产权行政保护工作方案"]),
+    # a law's short form in brackets is the law, however long the short form
+    ("落实《专利法》《商标法》《著作权法》。", ["中华人民共和国专利法", "中华人民共和国商标法", "中华人民共和国著作权法"]),
 ])
 def test_policies(text, expected):
     assert names(text, "policy") == expected
@@ -31,6 +33,9 @@ def test_policies(text, expected):
     ("组织开展以信用为基础的分级分类监管试点工作。", "program", ["以信用为基础的分级分类监管试点"]),
     ("办好世界知识产权日、全国知识产权宣传周等大型活动。", "event", ["全国知识产权宣传周", "世界知识产权日"]),
     ("指导开展“陕西好商标”评选活动。", "event", ["“陕西好商标”评选活动"]),
+    # 布局 inside a competition's name does not cut it; a yearly 年会 is an event
+    ("举办2023年中国知识产权年会和第五届粤港澳大湾区高价值专利培育布局大赛。", "event",
+     ["中国知识产权年会", "第五届粤港澳大湾区高价值专利培育布局大赛"]),
 ])
 def test_programs_and_events(text, kind, expected):
     assert sorted(names(text, kind)) == sorted(expected)

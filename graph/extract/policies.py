@@ -28,6 +28,12 @@ def _laws() -> Lexicon:
     return lex
 
 
+@cache
+def _law_names() -> dict[str, str]:
+    """Each short form of a law (著作权法) → its full name (中华人民共和国著作权法)."""
+    return {surface: law["name"] for law in _rules()["laws"] for surface in law["aliases"]}
+
+
 def clean_title(title: str) -> str:
     """Canonical form of a title: no spaces, 《》 only where nested."""
     title = re.sub(r"\s+", "", title)
@@ -52,7 +58,7 @@ def extract(result: Extraction) -> None:
         alias = re.match(r"[(（]\s?(?:" + "|".join(rules["alias_markers"]) + r")\s?[《“\"]?([^》”\")）]{1,20})[》”\"]?[)）]", after)
         if alias:
             aliases[alias.group(1)] = title
-        found.append(Mention("policy", m.group(0), m.start(), m.end(), title))
+        found.append(Mention("policy", m.group(0), m.start(), m.end(), _law_names().get(title, title)))
         ext = next((h for h in rules["extension_heads"] if after.startswith(h)), None)
         if ext:
             # 贯彻落实《…指导意见》实施方案: a policy built on another.
