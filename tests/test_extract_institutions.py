@@ -41,6 +41,8 @@ NATIONAL = Jurisdiction(issuer="国家知识产权局")
      [("随州市曾都区人民法院", "Court"), ("随州市曾都区人民检察院", "Court")]),
     ("支持武汉知识产权审判庭建设", HUBEI, [("武汉知识产权审判庭", "Court")]),
     ("年底前全省知识产权公共服务机构达到60家", GUANGDONG, [("知识产权公共服务机构", "ServiceCenter")]),
+    ("支持国家知识产权局专利局西安代办处开展业务", SHAANXI, [("国家知识产权局专利局西安代办处", "ServiceCenter")]),
+    ("依托陕西省技术转移中心", SHAANXI, [("陕西省技术转移中心", "ServiceCenter")]),
 ])
 def test_names_and_types(text, juris, expected):
     found = [(m.name, m.subtype) for m in find_institutions(text, 0, len(text), juris)]
