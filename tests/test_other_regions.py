@@ -9,7 +9,7 @@ import pytest
 
 from graph.extract import extract
 from graph.ingest import read_document
-from graph.normalise import normalise
+from graph.normalise import detect_script, normalise
 from graph.segment import segment
 
 DOCS = Path(__file__).parent / "data" / "documents"
@@ -196,3 +196,27 @@ def test_targets_in_a_table_of_indicators(name, region, expected):
         assert t.indicator[:4] in r.doc.quote(t.start, t.end) and not r.doc.quote(t.start, t.end)[0].isdigit()
     # one goal stated in a sentence and again in the table is one target
     assert sum(t.indicator == "每万人口高价值发明专利拥有量" for t in r.targets) == 1
+
+
+SIMPLIFIED = sorted([*Path(__file__).parents[1].joinpath("data", "corpus").glob("*.txt"), *DOCS.glob("*.txt")])
+
+
+@pytest.mark.parametrize("path", [p for p in SIMPLIFIED if detect_script(p.read_text("utf-8")) == "simplified"],
+                         ids=lambda p: p.stem)
+def test_a_document_in_taiwan_wording_reads_as_the_original(path):
+    """Traditional documents are often a Simplified one put through OpenCC's s2twp (as the
+    bundled 甘肃 outline was): reading one back must find the same things as the original."""
+    import opencc
+
+    from pipeline_support import raw
+
+    text = path.read_text("utf-8")
+    original = extract(segment(normalise(raw(text))))
+    taiwan = extract(segment(normalise(raw(opencc.OpenCC("s2twp").convert(text)))))
+    assert taiwan.doc.script == "traditional-tw"
+    for kind in ("institution", "policy", "program", "event", "region"):
+        assert {m.name for m in taiwan.of_kind(kind)} == {m.name for m in original.of_kind(kind)}, kind
+    assert {(t.indicator, t.value, t.unit, t.year) for t in taiwan.targets} == \
+        {(t.indicator, t.value, t.unit, t.year) for t in original.targets}
+    a, b = original.metadata, taiwan.metadata
+    assert (b.title, b.issued, b.jurisdiction, b.level, b.genre) == (a.title, a.issued, a.jurisdiction, a.level, a.genre)

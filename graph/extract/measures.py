@@ -93,7 +93,7 @@ def extract(result: Extraction) -> None:
 
 
 _LIST_MARKER = re.compile(r"(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d{1,2}[、.．](?!\d)"
-                          r"|第[一二三四五六七八九十百零〇\d]+条)\s?")
+                          r"|第[一二三四五六七八九十百零〇\d]+条|[●•■◆▲])\s?")
 
 
 def standalone_note(sentence: str) -> tuple[str, int] | None:
