@@ -58,6 +58,14 @@ def test_targets(text, expected):
     assert got == expected
 
 
+def test_a_table_of_the_last_plans_results_holds_no_goals():
+    table = "指标\t2015年\t2020年\n每万人口发明专利拥有量(件)\t3.2\t9.8\n"
+    later = "某省知识产权“十四五”规划\n(2021年10月9日)\n一、发展基础\n" + table
+    assert run(later).metadata.issued == "2021-10-09" and run(later).targets == []
+    earlier = "某省知识产权“十三五”规划\n(2016年3月1日)\n二、发展目标\n" + table
+    assert [(t.indicator, t.value, t.year) for t in run(earlier).targets] == [("每万人口发明专利拥有量", 9.8, 2020)]
+
+
 def test_past_achievements_are_not_targets():
     text = "一、发展基础\n“十三五”期间,累计有效发明专利拥有量达到5000件。\n"
     assert run(text).targets == []

@@ -1,8 +1,11 @@
 """Measures: actionable sentences, the institutions that serve them, and the units responsible.
 
-A responsibility note closing a run of sentences (〔规划协调处，各设区市…按职责负责落实〕)
-applies to every measure since the previous note in the same paragraph; a
-note inside a sentence（市场监管总局、知识产权局负责）applies to that sentence.
+A responsibility note closing a run of sentences (〔规划协调处，各设区市…按职责负责落实〕,
+责任单位：保护处) applies to every measure since the previous note in the same
+paragraph, or, on a line of its own, to the item above it; a note inside a
+sentence（市场监管总局、知识产权局负责）or（责任单位：条法司）applies to that sentence.
+A notice speaking (现将…印发给你们), its addressees and past results (“十三五”期间…)
+are not measures, and an item's number (（一）, 3., 第五条, ●) is not part of its text.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ def extract(result: Extraction) -> None:
     orphans: list[int] = []  # the previous paragraph's measures no note claimed
     claimed: list[int] = []  # the measures the last note went to, until a measure follows it
     paragraph = -1
+    addressees = {i for i, (a, b) in enumerate(seg.paragraphs) if is_addressee_line(text[a:b])}
     title = result.metadata.title_span
     title_paragraph = next((i for i, (a, b) in enumerate(seg.paragraphs)
                             if title and a <= title[0] < b and b - a < 80), -1)
@@ -48,7 +52,7 @@ def extract(result: Extraction) -> None:
         opens_paragraph = sentence.paragraph != paragraph
         if opens_paragraph:
             paragraph, orphans, pending = sentence.paragraph, pending, []
-        note = standalone_note(sentence.text)
+        note = _standalone_note(sentence.text)
         if note:
             units_text, offset = note
             units = parse_units(units_text, sentence.start + offset, juris)
@@ -68,13 +72,12 @@ def extract(result: Extraction) -> None:
             continue  # a bare level-1 heading line
         if len(sentence.text) < rules["min_length"] or not any(v in sentence.text for v in verbs):
             continue
-        if any(w in sentence.text for w in rules["not_measures"]) or \
-                is_addressee_line(text[slice(*seg.paragraphs[sentence.paragraph])]):
+        if any(w in sentence.text for w in rules["not_measures"]) or sentence.paragraph in addressees:
             continue  # 现将…印发给你们 and 各省、自治区…: the notice speaking, not a measure
         if any(w in sentence.text for w in rules["past_markers"]):
             continue  # “十三五”期间…建成: a past result, not something the document will do
         responsible: tuple[Mention, ...] = ()
-        inline = inline_note(sentence.text)
+        inline = _inline_note(sentence.text)
         if inline:
             units_text, offset, _ = inline
             responsible = tuple(parse_units(units_text, sentence.start + offset, juris))
@@ -96,7 +99,7 @@ _LIST_MARKER = re.compile(r"(?:[(（][一二三四五六七八九十]+[)）]|[�
                           r"|第[一二三四五六七八九十百零〇\d]+条|[●•■◆▲])\s?")
 
 
-def standalone_note(sentence: str) -> tuple[str, int] | None:
+def _standalone_note(sentence: str) -> tuple[str, int] | None:
     """(units, their offset) of a sentence that is a responsibility note, else None.
 
     〔规划协调处、保护处按职责负责落实〕, (条法司负责), 责任单位：保护处、省知识产权保护中心,
@@ -115,7 +118,7 @@ def standalone_note(sentence: str) -> tuple[str, int] | None:
     return (_mask_labels(rest), opening.end()) if len(rest) >= 2 else None
 
 
-def inline_note(sentence: str) -> tuple[str, int, int] | None:
+def _inline_note(sentence: str) -> tuple[str, int, int] | None:
     """(units, their offset, the note's start) of a note inside a sentence, else None.
 
     推动…修订(条法司负责)。 or 推动…修订(责任单位：条法司)。

@@ -219,6 +219,8 @@ def _closes_inside(text: str, pos: int, end: int) -> bool:
 
 def _opens_with_full_region(gap: str) -> bool:
     """重庆市知识产权局|重庆市财政局: after a head, a region's full name (重庆市) starts another name."""
+    if len(gap) < 3 or not any(c in "省市区县" for c in gap[2:12]):
+        return False  # most gaps: no full region name can open them (checked before the lookup)
     surface, _ = leading_region(gap)
     return bool(surface) and surface[-1] in "省市区县" and len(surface) >= 3
 

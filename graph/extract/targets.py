@@ -70,22 +70,24 @@ def extract(result: Extraction) -> None:
         for target in _targets_in(text, sentence.start, sentence.end, year, meta.jurisdiction, future):
             if not any(_same_goal(target, seen) for seen in result.targets):
                 result.targets.append(target)
-    for target in table_targets(text, meta.jurisdiction):
+    issued = int(meta.issued[:4]) if meta.issued[:4].isdigit() else 0
+    for target in _table_targets(text, meta.jurisdiction, issued):
         if not any(_same_goal(target, seen) for seen in result.targets):
             result.targets.append(target)
 
 
 _YEAR_COLUMN = re.compile(r"((?:19|20)\d{2})\s?年")
 _TABLE_ROW = re.compile(
-    r"(?m)^(?:\d{1,2}[.、]\s?)?(?P<name>[^\t\d\n()（）]{2,40}?)\s?[(（](?P<unit>[^()（）\d\n]{1,4})[)）]"
-    r"[\t ]*(?P<cells>\d[\d.]*(?:[\t ]+\d[\d.]*)*)[\t ]*(?P<rest>[^\d\n]*)$")
+    r"^(?:\d{1,2}[.、]\s?)?(?P<name>[^\t\d\n()（）]{2,40}?)\s?[(（](?P<unit>[^()（）\d\n]{1,4})[)）]"
+    r"[\t ]*(?P<cells>\d[\d.]*(?:[\t ]+\d[\d.]*)*)[\t ]*[^\d\n]*$")
 
 
-def table_targets(text: str, region: str) -> list[Target]:
+def _table_targets(text: str, region: str, issued: int) -> list[Target]:
     """Targets in a table of indicators: a header naming years, rows of indicator (unit) and values.
 
     指标名称 2020年 2025年 属性 / 每万人口高价值发明专利拥有量(件) 13.5 22 预期性 → 22 件 by 2025:
-    the latest year's column is the goal, the earlier ones where the region starts from.
+    the latest year's column is the goal, the earlier ones where the region starts from. A
+    table whose latest year is before the document's (a review of the last plan) holds no goals.
     """
     units = _rules()["units"]
     out: list[Target] = []
@@ -99,12 +101,12 @@ def table_targets(text: str, region: str) -> list[Target]:
             continue
         row = _TABLE_ROW.match(line)
         if not row:
-            if line.strip():
-                years = [] if not line.startswith(("专栏", "表")) else years
+            if line.strip() and not line.startswith(("专栏", "表", "注")):
+                years = []  # prose: the table is over
             continue
         cells = [float(c) for c in row.group("cells").split() if re.fullmatch(r"\d+(?:\.\d+)?", c)]
         unit = units.get(row.group("unit"))
-        if not years or unit is None or len(cells) != len(years):
+        if not years or unit is None or len(cells) != len(years) or max(years) < issued:
             continue
         year = max(years)
         out.append(Target(indicator=row.group("name").strip(), value=round(cells[years.index(year)] * unit[1], 6),
