@@ -43,6 +43,9 @@ NATIONAL = Jurisdiction(issuer="国家知识产权局")
     ("年底前全省知识产权公共服务机构达到60家", GUANGDONG, [("知识产权公共服务机构", "ServiceCenter")]),
     ("支持国家知识产权局专利局西安代办处开展业务", SHAANXI, [("国家知识产权局专利局西安代办处", "ServiceCenter")]),
     ("依托陕西省技术转移中心", SHAANXI, [("陕西省技术转移中心", "ServiceCenter")]),
+    ("依托国家知识产权局专利检索咨询中心开展研究", NATIONAL, [("国家知识产权局专利检索咨询中心", "ServiceCenter")]),
+    ("会同中国人民银行、中国银保监会、中国证监会推进知识产权金融", NATIONAL,
+     [("中国人民银行", "GovernmentAgency"), ("中国银保监会", "GovernmentAgency"), ("中国证监会", "GovernmentAgency")]),
 ])
 def test_names_and_types(text, juris, expected):
     found = [(m.name, m.subtype) for m in find_institutions(text, 0, len(text), juris)]

@@ -31,6 +31,7 @@ def test_policies(text, expected):
      ["商标品牌培育工程", "地理标志运用促进工程", "专利质量提升工程"]),
     ("深入实施知识产权“春笋行动”,完善企业库。", "program", ["知识产权“春笋行动”"]),
     ("组织开展以信用为基础的分级分类监管试点工作。", "program", ["以信用为基础的分级分类监管试点"]),
+    ("开展知识产权服务万里行活动。", "program", ["知识产权服务万里行"]),
     ("办好世界知识产权日、全国知识产权宣传周等大型活动。", "event", ["全国知识产权宣传周", "世界知识产权日"]),
     ("指导开展“陕西好商标”评选活动。", "event", ["“陕西好商标”评选活动"]),
     # 布局 inside a competition's name does not cut it; a yearly 年会 is an event
@@ -142,6 +143,15 @@ def test_responsibility_notes(body, expected):
     result = run("国家知识产权局关于印发《工作指引》的通知\n" + body + "\n")
     got = {m.text: [u.name for u in m.responsible] for m in result.measures}
     assert got == expected
+
+
+@pytest.mark.parametrize("line", ["(一)加快专利导航服务基地建设。", "(1)加快专利导航服务基地建设。",
+                                  "1.加快专利导航服务基地建设。",
+                                  "第三条 加快专利导航服务基地建设。", "●加快专利导航服务基地建设。",
+                                  "二是加快专利导航服务基地建设。"])
+def test_an_items_number_is_not_part_of_its_measure(line):
+    result = run("某市知识产权局2023年工作要点\n" + line + "\n")
+    assert [m.text for m in result.measures] == ["加快专利导航服务基地建设"]
 
 
 def test_a_notice_speaking_is_not_a_measure():

@@ -19,6 +19,7 @@ from pipeline_support import raw
     ("DB37/T 4293-2020", "DB37/T 4293-2020"),
     ("推進「閩台智慧財產權合作示範區」建設", "推进“闽台知识产权合作示范区”建设"),  # corner brackets quote
     ("推進知識產權保護，會同杭州智慧財產權法庭", "推进知识产权保护,会同杭州知识产权法庭"),  # mainland wording, one Taiwan term
+    ("推進知識產權保護，著力打造品牌", "推进知识产权保护,着力打造品牌"),  # 著 as Taiwan writes 着
 ])
 def test_normalised_text(source, expected):
     assert normalise(raw(source)).text == expected

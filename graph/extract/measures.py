@@ -5,7 +5,7 @@ A responsibility note closing a run of sentences (〔规划协调处，各设区
 paragraph, or, on a line of its own, to the item above it; a note inside a
 sentence（市场监管总局、知识产权局负责）or（责任单位：条法司）applies to that sentence.
 A notice speaking (现将…印发给你们), its addressees and past results (“十三五”期间…)
-are not measures, and an item's number (（一）, 3., 第五条, ●) is not part of its text.
+are not measures, and an item's number (（一）, (1), 3., 一是, 第五条, ●) is not part of its text.
 """
 
 from __future__ import annotations
@@ -95,8 +95,8 @@ def extract(result: Extraction) -> None:
     result.measures = measures
 
 
-_LIST_MARKER = re.compile(r"(?:[(（][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d{1,2}[、.．](?!\d)"
-                          r"|第[一二三四五六七八九十百零〇\d]+条|[●•■◆▲])\s?")
+_LIST_MARKER = re.compile(r"(?:[(（](?:[一二三四五六七八九十]+|\d{1,2})[)）]|[一二三四五六七八九十]+[、是]"
+                          r"|\d{1,2}[、.．](?!\d)|第[一二三四五六七八九十百零〇\d]+条|[●•■◆▲])\s?")
 
 
 def _standalone_note(sentence: str) -> tuple[str, int] | None:
