@@ -299,7 +299,21 @@ def strip_boilerplate(text: str, offsets: Offsets) -> tuple[str, Offsets]:
                 break
     if begin == 0 and end == len(text):
         return text, offsets
-    body = text[begin:end]
-    new = array("q", offsets[begin:end])
+    # Above the body, the page's headline and its 发布时间/来源 line are the document's own.
+    kept = [i for i, line in enumerate(lines) if starts[i] < begin and _is_heading_or_field(line)]
+    out, new = [], array("q")
+    for i in kept:
+        out.append(lines[i])
+        new.extend(offsets[starts[i]:starts[i] + len(lines[i])])
+    out.append(text[begin:end])
+    new.extend(offsets[begin:end])
     new.append(offsets[end - 1] + 1 if end > begin else offsets[begin])
-    return body, new
+    return "".join(out), new
+
+
+def _is_heading_or_field(line: str) -> bool:
+    """A page's headline (…关于…的通知, …工作要点) or a labelled field line (发布时间:…)."""
+    line = line.strip()
+    return bool(_LABELLED.search(line)) or (
+        6 <= len(line) <= 80 and (line.endswith(_TITLE_ENDINGS) or "关于" in line)
+        and not any(c in line for c in "。>»"))

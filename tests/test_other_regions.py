@@ -222,3 +222,15 @@ def test_a_document_in_traditional_script_reads_as_the_original(path, config):
         {(t.indicator, t.value, t.unit, t.year) for t in original.targets}
     a, b = original.metadata, taiwan.metadata
     assert (b.title, b.issued, b.jurisdiction, b.level, b.genre) == (a.title, a.issued, a.jurisdiction, a.level, a.genre)
+
+
+def test_a_government_web_page_keeps_its_headline_and_date():
+    r = run("qingdao_page.html")
+    m = r.metadata
+    assert (m.title, m.doc_number, m.issued, m.issuers, m.genre) == (
+        "青岛市知识产权保护工作要点", "青市监发〔2023〕21号", "2023-04-12", ("青岛市市场监督管理局",), "工作要点")
+    assert r.doc.quote(*m.title_span) == "青岛市知识产权保护工作要点"
+    names = {x.name for x in r.of_kind("institution")}
+    assert {"中国(青岛)知识产权保护中心", "青岛知识产权法庭", "青岛市公安局"} <= names
+    assert not names & {"青岛市人民政府办公厅", "青岛市大数据发展管理局"}  # the site's footer
+    assert not any(me.text.startswith(("附件", "搜索")) for me in r.measures)
