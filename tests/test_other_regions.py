@@ -234,3 +234,22 @@ def test_a_government_web_page_keeps_its_headline_and_date():
     assert {"中国(青岛)知识产权保护中心", "青岛知识产权法庭", "青岛市公安局"} <= names
     assert not names & {"青岛市人民政府办公厅", "青岛市大数据发展管理局"}  # the site's footer
     assert not any(me.text.startswith(("附件", "搜索")) for me in r.measures)
+
+
+def test_targets_in_a_word_documents_table(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("安徽省知识产权“十四五”发展规划")
+    document.add_paragraph("二、发展目标")
+    table = document.add_table(rows=3, cols=4)
+    rows = [["指标", "2020年", "2025年", "属性"], ["每万人口高价值发明专利拥有量（件）", "6.8", "16", "预期性"],
+            ["知识产权质押融资金额（亿元）", "150", "300", "预期性"]]
+    for row, values in zip(table.rows, rows, strict=True):
+        for cell, value in zip(row.cells, values, strict=True):
+            cell.text = value
+    path = tmp_path / "anhui.docx"
+    document.save(path)
+    r = extract(segment(normalise(read_document(path))))
+    assert {(t.indicator, t.value, t.unit, t.year, t.region) for t in r.targets} == {
+        ("每万人口高价值发明专利拥有量", 16.0, "件", 2025, "安徽省"), ("知识产权质押融资金额", 30000000000.0, "元", 2025, "安徽省")}
