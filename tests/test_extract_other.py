@@ -53,6 +53,9 @@ def test_regions_resolve_short_names_with_hierarchy():
      [("有效发明专利拥有量", 10000.0, "件", 2025), ("专利质押登记融资金额", 5000000000.0, "元", 2025)]),
     ("三、发展目标\n力争专利申报量在“十三五”的基础上翻一番,“十四五”期间完成。",
      [("专利申报量", 2.0, "倍", 2025)]),
+    # the verb that opens a goal is not part of its indicator (but 新增 is: a count of new ones)
+    ("二、发展目标\n到2025年,培育知识产权示范企业300家,建成知识产权保护中心2家,新增地理标志10件。",
+     [("知识产权示范企业", 300.0, "家", 2025), ("知识产权保护中心", 2.0, "家", 2025), ("新增地理标志", 10.0, "件", 2025)]),
 ])
 def test_targets(text, expected):
     got = [(t.indicator, t.value, t.unit, t.year) for t in run(text).targets]

@@ -209,10 +209,11 @@ def _strip(phrase: str, rules: dict) -> str:
             if phrase.startswith(w) and len(phrase) > len(w):
                 phrase = phrase[len(w):]
                 changed = True
-    # A leading verb phrase (做大做强发展…) ends at the rightmost creation verb.
+    # A leading verb (培育…) or verb phrase (做大做强发展…) ends at the rightmost creation verb;
+    # 新增 stays, as the goal counts new ones.
     for verb in sorted(rules["creation_verbs"], key=len, reverse=True):
         idx = phrase.rfind(verb)
-        if idx > 0 and idx + len(verb) < len(phrase) - 1 and verb != "新增":
+        if idx >= 0 and idx + len(verb) < len(phrase) - 1 and verb != "新增":
             phrase = phrase[idx + len(verb):]
             break
     if phrase in rules["tail_strip"] or phrase in rules["lead_strip"] or phrase in rules["creation_verbs"]:
