@@ -69,6 +69,11 @@ def test_responsibility_note_units():
     assert {m.parent for m in units} == {"陕西省知识产权局"}
 
 
+@pytest.mark.parametrize("text", ["参加“互联网+”大学生创新创业大赛", "发展互联网平台经济", "培养专利工程师"])
+def test_a_head_inside_another_word_ends_no_name(text):
+    assert find_institutions(text, 0, len(text), SHAANXI) == []
+
+
 def test_a_local_short_form_needs_the_documents_region():
     assert find_institutions("联合区法院开展协作", 0, 9, SHAANXI) == []
 

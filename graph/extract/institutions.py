@@ -210,7 +210,8 @@ def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> l
         region = leading_region(name)[1] if scope not in ("national", "international") else ""
         out.append(Mention("institution", text[hit_start:hit.end], hit_start, hit.end, name, cls, scope, region))
         known_spans.append((hit_start, hit.end))
-    for span in find_names(text, start, end, _heads(), _cuts(), strip_prefixes=rules["strip_prefixes"]):
+    for span in find_names(text, start, end, _heads(), _cuts(), strip_prefixes=rules["strip_prefixes"],
+                           head_breaks=rules["head_breaks"]):
         # A known name inside a longer candidate still counts as the candidate's start.
         s = span.start
         if any(ks <= s < ke and span.end <= ke for ks, ke in known_spans):

@@ -11,7 +11,7 @@ the rightmost verb or function word, so 推进陕西省知识产权保护中心�
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from graph.lexicon import Lexicon
@@ -76,9 +76,15 @@ _HEAD_ENDINGS = set("台心站地区盟会所院库局处统港窗点纽庭厅�
 
 def find_names(text: str, start: int, end: int, heads: Lexicon, cuts: Lexicon, *,
                strip_prefixes: Iterable[str] = (), max_gap: int = 12, max_len: int = 40,
-               trailing_paren: bool = True, frames: bool = False) -> list[Span]:
-    """Candidate names in `text[start:end]` (one sentence or clause)."""
-    hits = list(heads.finditer(text, start, end))
+               trailing_paren: bool = True, frames: bool = False,
+               head_breaks: Mapping[str, Sequence[str]] | None = None) -> list[Span]:
+    """Candidate names in `text[start:end]` (one sentence or clause).
+
+    ``head_breaks[head]`` lists what, right after the head, makes it part of another
+    word (大学 in 大学生): such a hit ends no name.
+    """
+    breaks = head_breaks or {}
+    hits = [h for h in heads.finditer(text, start, end) if not text.startswith(tuple(breaks.get(h.key, ())), h.end)]
     spans: list[Span] = []
     floor = start  # where the next name may start at the earliest
     i = 0

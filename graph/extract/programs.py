@@ -43,7 +43,6 @@ def _extract(result: Extraction, kind: str) -> None:
     text = result.doc.text
     rules = _rules()
     minimum = rules["min_length"][kind]
-    # Policies own their titles: a 《…计划》 is not a programme.
     # Policies own their titles (a 《…计划》 is no programme) and institutions their names;
     # events may sit inside a title (《…第十四届全国运动会知识产权保护规定》).
     owners = ("institution", "event", "program") if kind == "event" else ("policy", "institution", "event", "program")
@@ -51,7 +50,7 @@ def _extract(result: Extraction, kind: str) -> None:
     for sentence in result.segmented.sentences:
         for span in find_names(text, sentence.start, sentence.end, _heads(kind), _cuts(),
                                strip_prefixes=load("institutions.json")["strip_prefixes"], trailing_paren=False,
-                               frames=True):
+                               frames=True, head_breaks=load("institutions.json")["head_breaks"]):
             name = text[span.start:span.end]
             if len(name.strip("“”")) < minimum or name in rules["not_names"]:
                 continue
