@@ -316,4 +316,4 @@ def _is_heading_or_field(line: str) -> bool:
     line = line.strip()
     return bool(_LABELLED.search(line)) or (
         6 <= len(line) <= 80 and (line.endswith(_TITLE_ENDINGS) or "关于" in line)
-        and not any(c in line for c in "。>»"))
+        and not any(c in line for c in "。>»") and "关于我们" not in line)

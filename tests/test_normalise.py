@@ -46,6 +46,17 @@ def test_corner_brackets_keep_their_offsets():
     assert doc.quote(start, start + 9) == "「閩台合作示範區」"
 
 
+def test_navigation_above_the_body_goes_but_the_headline_and_its_date_stay():
+    text = ("网站首页 关于我们 联系我们 政务公开\n青岛市市场监督管理局关于印发《知识产权保护工作要点》的通知\n"
+            "发布时间:2023-04-12 来源:青岛市市场监督管理局 浏览次数:1024\n"
+            "各区、市市场监管局:\n现将《知识产权保护工作要点》印发给你们。\n")
+    doc = normalise(raw(text))
+    assert doc.text.startswith("青岛市市场监督管理局关于印发《知识产权保护工作要点》的通知\n发布时间:2023-04-12")
+    assert "关于我们" not in doc.text and "各区、市市场监管局:" in doc.text
+    start = doc.text.index("发布时间")
+    assert doc.quote(start, start + 4) == "发布时间"
+
+
 def test_website_footer_is_dropped():
     body = "加快陕西省知识产权保护中心建设，推动市级知识产权保护中心和快速维权中心建设。\n" * 5
     text = body + "相关词条\n热门词条\n联系我们\n开户行:某银行\n"
