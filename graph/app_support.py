@@ -237,7 +237,7 @@ def _ensure_built() -> None:
     One session builds while the others wait on the lock.
     """
     if _needs_build() is None:
-        _ensure_summaries()
+        _ensure_current()
         return
     with _BUILD_LOCK:
         target = _needs_build()
@@ -253,10 +253,10 @@ def _ensure_built() -> None:
                 status.update(label=T("store_built", docs=docs), state="complete", expanded=False)
 
 
-_SUMMARIES_CHECKED: set[str] = set()
+_CURRENT_CHECKED: set[str] = set()
 
 
-def _ensure_summaries() -> None:
+def _ensure_current() -> None:
     """Once per published version: read the bundled documents again when an earlier ipkg
     read them with other rules, and bring a store from before the summaries up to date.
     """
@@ -264,10 +264,10 @@ def _ensure_summaries() -> None:
     if os.environ.get("IPKG_FIXTURE") or endpoint or not path or storage.current_path(path) is None:
         return
     key = _store_key()
-    if key in _SUMMARIES_CHECKED:
+    if key in _CURRENT_CHECKED:
         return
     with _BUILD_LOCK:
-        if key in _SUMMARIES_CHECKED:
+        if key in _CURRENT_CHECKED:
             return
         outdated = outdated_bundled_documents(path)
         if outdated:
@@ -280,7 +280,7 @@ def _ensure_summaries() -> None:
                 reread_outdated_documents(path, outdated, progress=progress)
                 status.update(label=T("store_reread", docs=len(outdated)), state="complete", expanded=False)
         refresh_summaries_if_outdated(path)
-        _SUMMARIES_CHECKED.add(_store_key())  # the version now published is current by construction
+        _CURRENT_CHECKED.add(_store_key())  # the version now published is current by construction
 
 
 def _current_store() -> tuple[Store, str]:

@@ -92,7 +92,7 @@ def normalise(raw: RawDocument) -> NormalisedDocument:
     script = detect_script(text)
     if script != "simplified":
         text, offsets = convert_script(text, offsets, "tw2sp" if script == "traditional-tw" else "t2s")
-        text, offsets = rewrite(text, offsets, _taiwan_terms(), lambda m: _rules()["taiwan_terms"][m.group(0)])
+        text, offsets = rewrite(text, offsets, _taiwan_terms(), _taiwan_term)
     text, offsets = fold_widths(text, offsets)
     # Only plain text and PDF break lines by layout; HTML and .docx paragraphs are the author's.
     text, offsets = fix_spacing(text, offsets, join_lines=raw.media_type in ("text/plain", "application/pdf"))
@@ -106,7 +106,7 @@ def normalise_text(text: str) -> str:
     script = detect_script(text)
     if script != "simplified":
         text = _converter("tw2sp" if script == "traditional-tw" else "t2s").convert(text)
-        text = _taiwan_terms().sub(lambda m: _rules()["taiwan_terms"][m.group(0)], text)
+        text = _taiwan_terms().sub(_taiwan_term, text)
     return "".join(_fold(c) if _foldable(c) else c for c in text).strip()
 
 
@@ -117,6 +117,10 @@ def _taiwan_terms() -> re.Pattern[str]:
     """智慧财产权 and kin: a mainland-worded Traditional text quoting a Taiwan term (t2s keeps it)."""
     terms = sorted((t for t in _rules()["taiwan_terms"] if not t.startswith("_")), key=len, reverse=True)
     return re.compile("|".join(map(re.escape, terms)))
+
+
+def _taiwan_term(m: re.Match[str]) -> str:
+    return _rules()["taiwan_terms"][m.group(0)]
 
 
 def detect_script(text: str) -> str:

@@ -96,10 +96,9 @@ def extract(result: Extraction) -> None:
     text = result.doc.text
     taken = SpanIndex((m.start, m.end) for m in result.mentions if m.kind == "policy")
     found: list[Mention] = []
-    paragraphs = result.segmented.paragraphs
+    addressees = addressee_paragraphs(result)
     for sentence in result.segmented.sentences:
-        p_start, p_end = paragraphs[sentence.paragraph]
-        if is_addressee_line(text[p_start:p_end]):
+        if sentence.paragraph in addressees:
             continue  # 各省、自治区、直辖市人民政府: the addressees of a notice, not actors
         found.extend(find_institutions(text, sentence.start, sentence.end, juris))
     result.mentions.extend(m for m in found if not taken.covers(m.start, m.end))
@@ -183,9 +182,11 @@ def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list
     return out
 
 
-def is_addressee_line(line: str) -> bool:
-    """各省、自治区、直辖市…: a notice's addressees, who are not actors in it."""
-    return line.startswith("各") and line.rstrip().endswith((":", "："))
+def addressee_paragraphs(result: Extraction) -> set[int]:
+    """The paragraphs naming a notice's addressees (各省、自治区、直辖市…:), who are not actors in it."""
+    text = result.doc.text
+    return {i for i, (a, b) in enumerate(result.segmented.paragraphs)
+            if text.startswith("各", a) and text[a:b].rstrip().endswith((":", "："))}
 
 
 def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> list[Mention]:
@@ -239,9 +240,8 @@ def _mentions_for(text: str, start: int, end: int, cls: str, heads: tuple, juris
     if len(surface) < rules["min_length"] and surface not in _known():
         # 区法院: a local court or agency named by its level alone, when the text says which one.
         local = juris.local(surface[0]) if cls in ("Court", "GovernmentAgency") and len(surface) == 3 else ""
-        if not local:
-            return []
-        return [_resolve(surface, surface, cls, start, end, juris)]
+        mention = _resolve(surface, surface, cls, start, end, juris) if local else None
+        return [mention] if mention else []
     if "等" in surface:
         left, _, right = surface.partition("等")
         if 2 <= len(left) <= 8 and right:

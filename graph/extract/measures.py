@@ -14,7 +14,7 @@ import bisect
 import re
 from functools import cache
 
-from graph.extract.institutions import Jurisdiction, is_addressee_line, parse_units
+from graph.extract.institutions import Jurisdiction, addressee_paragraphs, parse_units
 from graph.lexicon import load
 from graph.model import Extraction, Measure, Mention
 
@@ -42,7 +42,7 @@ def extract(result: Extraction) -> None:
     orphans: list[int] = []  # the previous paragraph's measures no note claimed
     claimed: list[int] = []  # the measures the last note went to, until a measure follows it
     paragraph = -1
-    addressees = {i for i, (a, b) in enumerate(seg.paragraphs) if is_addressee_line(text[a:b])}
+    addressees = addressee_paragraphs(result)
     title = result.metadata.title_span
     title_paragraph = next((i for i, (a, b) in enumerate(seg.paragraphs)
                             if title and a <= title[0] < b and b - a < 80), -1)
