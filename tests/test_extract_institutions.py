@@ -11,6 +11,7 @@ HUBEI = Jurisdiction(province="湖北省", city="随州市", district="随州市
 FUJIAN = Jurisdiction(province="福建省", issuer="福建省知识产权局")
 GUANGDONG = Jurisdiction(province="广东省", issuer="广东省知识产权局")
 NATIONAL = Jurisdiction(issuer="国家知识产权局")
+NATIONAL_TEXT = Jurisdiction(issuer="国务院", national=True)
 
 
 @pytest.mark.parametrize(("text", "juris", "expected"), [
@@ -45,7 +46,20 @@ NATIONAL = Jurisdiction(issuer="国家知识产权局")
     ("依托陕西省技术转移中心", SHAANXI, [("陕西省技术转移中心", "ServiceCenter")]),
     ("依托国家知识产权局专利检索咨询中心开展研究", NATIONAL, [("国家知识产权局专利检索咨询中心", "ServiceCenter")]),
     ("会同中国人民银行、中国银保监会、中国证监会推进知识产权金融", NATIONAL,
-     [("中国人民银行", "GovernmentAgency"), ("中国银保监会", "GovernmentAgency"), ("中国证监会", "GovernmentAgency")]),
+     [("中国人民银行", "GovernmentAgency"), ("中国银行保险监督管理委员会", "GovernmentAgency"),
+      ("中国证券监督管理委员会", "GovernmentAgency")]),
+    # Short forms standing alone: a national text's 统计局 is 国家统计局, a province's is its own.
+    ("加强统计局、税务总局与知识产权局的数据共享", NATIONAL_TEXT,
+     [("国家统计局", "GovernmentAgency"), ("国家税务总局", "GovernmentAgency"), ("国家知识产权局", "GovernmentAgency")]),
+    ("会同陕西省统计局开展调查", NATIONAL_TEXT, [("陕西省统计局", "GovernmentAgency")]),
+    ("支持贸促会、中国科协、中科院参与", SHAANXI,
+     [("中国国际贸易促进委员会", "Association"), ("中国科学技术协会", "Association"), ("中国科学院", "University")]),
+    ("银保监会、陕西银保监局联合推动", SHAANXI,
+     [("中国银行保险监督管理委员会", "GovernmentAgency"), ("陕西银保监局", "GovernmentAgency")]),
+    ("加强与财政部门、公安部门的协作", NATIONAL_TEXT, []),  # kinds of department, not the ministries
+    ("经省人民政府同意", SHAANXI, [("陕西省人民政府", "GovernmentAgency")]),
+    ("联合南通高新区管委会开展执法", Jurisdiction(province="江苏省", city="南通市"),
+     [("南通高新区管委会", "GovernmentAgency")]),
 ])
 def test_names_and_types(text, juris, expected):
     found = [(m.name, m.subtype) for m in find_institutions(text, 0, len(text), juris)]
@@ -102,3 +116,9 @@ def test_short_form_defined_in_the_text():
     result = run(text)
     names = [m.name for m in result.of_kind("institution") if m.surface == "保护中心"]
     assert names == ["中国(陕西)知识产权保护中心"]
+
+
+def test_national_short_form_only_in_a_national_text():
+    text = "会同统计局开展调查"
+    assert "国家统计局" in {m.name for m in find_institutions(text, 0, len(text), NATIONAL_TEXT)}
+    assert "国家统计局" not in {m.name for m in find_institutions(text, 0, len(text), SHAANXI)}

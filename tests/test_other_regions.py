@@ -253,3 +253,40 @@ def test_targets_in_a_word_documents_table(tmp_path):
     r = extract(segment(normalise(read_document(path))))
     assert {(t.indicator, t.value, t.unit, t.year, t.region) for t in r.targets} == {
         ("每万人口高价值发明专利拥有量", 16.0, "件", 2025, "安徽省"), ("知识产权质押融资金额", 30000000000.0, "元", 2025, "安徽省")}
+
+
+def test_national_notice_with_named_addressees():
+    r = run("national_notice_traditional.txt")
+    m = r.metadata
+    # The notice opens with its addressees; the document is what it sends (现将《…》印发给你们).
+    assert (m.title, m.issued, m.issuers, m.level, m.genre) == (
+        "商标品牌建设年度工作推进计划", "2023-03-06", ("国务院知识产权战略实施工作部际联席会议办公室",), "national", "计划")
+    names = {x.name for x in r.of_kind("institution")}
+    assert {"外交部", "生态环境部", "住房和城乡建设部", "国务院国有资产监督管理委员会", "国家税务总局",
+            "国家广播电视总局", "国家统计局", "国家机关事务管理局", "中国科学院", "中国银行保险监督管理委员会",
+            "中国证券监督管理委员会", "国家国防科技工业局", "国家邮政局", "国家中医药管理局",
+            "中国国际贸易促进委员会", "中国科学技术协会", "国务院知识产权战略实施工作部际联席会议"} <= names
+    assert not {"统计局", "知识产权局", "经国务院知识产权战略实施工作部际联席会议"} & names
+    assert not any(me.text.startswith(("最高人民法院", "国务院知识产权")) for me in r.measures)
+    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    assert responsible["开展品牌价值评价研究"] == ["国家统计局", "国家税务总局", "国家知识产权局"]
+    assert responsible["支持贸促会在海外展会设立商标品牌服务窗口"] == ["中国国际贸易促进委员会", "商务部"]
+
+
+def test_district_notice_on_a_government_portal():
+    r = run("district_portal_page.txt")
+    m = r.metadata
+    # 鼓楼区 is in Fuzhou, Nanjing, Xuzhou and Kaifeng: the signature's full name says which.
+    assert (m.title, m.doc_number, m.issued, m.issuers, m.jurisdiction, m.level) == (
+        "鼓楼区知识产权强区建设工作方案", "鼓政综〔2024〕12号", "2024-03-08", ("福州市鼓楼区人民政府",),
+        "福州市鼓楼区", "district")
+    names = {x.name for x in r.of_kind("institution")}
+    assert {"软件园管委会", "福州市鼓楼区人民法院", "福州市鼓楼区市场监督管理局", "福州大学"} <= names
+    assert not any("各" in n or n in ("区政府", "鼓楼区人民政府") for n in names)
+    texts = [me.text for me in r.measures]
+    # The portal's fields, the notice's title in two lines and the document's own title are not measures.
+    assert not any(t.startswith(("索引号", "发布机构", "名称", "区政府关于", "鼓楼区知识产权", "知识产权强区", "(此件"))
+                   for t in texts)
+    served = {me.text: [x.name for x in me.served_by] for me in r.measures}
+    assert served["由区政府统筹,依托福州大学建设高校知识产权运营中心"] == [
+        "福州市鼓楼区人民政府", "福州大学", "高校知识产权运营中心"]

@@ -26,6 +26,7 @@ class Jurisdiction:
     city: str = ""
     district: str = ""
     issuer: str = ""
+    national: bool = False  # a national-level text: 统计局 standing alone is 国家统计局
 
     @classmethod
     def of(cls, metadata: Metadata) -> Jurisdiction:
@@ -33,7 +34,7 @@ class Jurisdiction:
         region = gaz.get(metadata.jurisdiction)
         issuer = metadata.issuers[0] if metadata.issuers else ""
         if region is None:
-            return cls(issuer=issuer)
+            return cls(issuer=issuer, national=metadata.level == "national")
         chain = [region, *gaz.ancestors(region.name)]
         by_level = {r.level: r.name for r in chain}
         return cls(province=by_level.get("province", ""), city=by_level.get("city", ""),
@@ -42,6 +43,16 @@ class Jurisdiction:
     @property
     def narrowest(self) -> str:
         return self.district or self.city or self.province
+
+    def own_short_form(self, name: str) -> str:
+        """The document's own region when `name` opens with its bare name alone (通州区…), else ""."""
+        gaz = gazetteer()
+        for full in (self.district, self.city, self.province):
+            region = gaz.get(full) if full else None
+            if region and region.short != full and name.startswith(region.short) \
+                    and not leading_region(name)[1]:
+                return full
+        return ""
 
     def local(self, level: str) -> str:
         """The region a leading 省, 市, 区 or 县 stands for ("" when the document does not say)."""
@@ -82,12 +93,17 @@ def _known() -> Lexicon:
     for item in load("known_institutions.json")["institutions"]:
         for surface in (item["name"], *item["aliases"]):
             lex.add(surface, ("known", item["name"], item["type"], item["scope"]))
+        for origin in ("short_forms", "national_short_forms"):
+            for surface in item.get(origin, ()):
+                lex.add(surface, (origin, item["name"], item["type"], item["scope"]))
     for item in _rules()["abbreviations"]:
         lex.add(item["surface"], ("abbr", item["name"], item["type"], ""))
     return lex
 
 
 _RANK = {"InternalUnit": 0}
+#: One addressee of a list that names no one: 各设区市人民政府, 局机关各部门.
+_GENERIC_ADDRESSEE = re.compile(r"[^，,:：]*各[^，,:：]*")
 
 
 def extract(result: Extraction) -> None:
@@ -98,9 +114,12 @@ def extract(result: Extraction) -> None:
     found: list[Mention] = []
     addressees = addressee_paragraphs(result)
     for sentence in result.segmented.sentences:
+        mentions = find_institutions(text, sentence.start, sentence.end, juris)
         if sentence.paragraph in addressees:
-            continue  # 各省、自治区、直辖市人民政府: the addressees of a notice, not actors
-        found.extend(find_institutions(text, sentence.start, sentence.end, juris))
+            # A notice's addressees are named, but 各省、自治区、直辖市人民政府 names no one.
+            generic = SpanIndex(g.span() for g in _GENERIC_ADDRESSEE.finditer(text, sentence.start, sentence.end))
+            mentions = [m for m in mentions if not generic.overlaps(m.start, m.end)]
+        found.extend(mentions)
     result.mentions.extend(m for m in found if not taken.covers(m.start, m.end))
 
 
@@ -182,11 +201,32 @@ def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list
     return out
 
 
+def _stands_alone(text: str, start: int, floor: int) -> bool:
+    """Nothing of a longer name before `start`: a separator, a function word, a verb, or the start."""
+    if start <= floor:
+        return True
+    before = text[start - 1]
+    return (not ("\u4e00" <= before <= "\u9fff") or before in _rules()["stand_alone_after"]
+            or any(text.endswith(w, floor, start) for w in _rules()["cut_words"]))  # 加强统计局…
+
+
 def addressee_paragraphs(result: Extraction) -> set[int]:
-    """The paragraphs naming a notice's addressees (各省、自治区、直辖市…:), who are not actors in it."""
+    """The paragraphs naming a notice's addressees, who are not actors in it.
+
+    各省、自治区、直辖市…: anywhere; near the top also a list of named bodies ending in a colon
+    (中央组织部、中央宣传部…:, 南通高新区管委会,各镇(街道)人民政府…:).
+    """
     text = result.doc.text
-    return {i for i, (a, b) in enumerate(result.segmented.paragraphs)
-            if text.startswith("各", a) and text[a:b].rstrip().endswith((":", "："))}
+    out = set()
+    for i, (a, b) in enumerate(result.segmented.paragraphs):
+        para = text[a:b].rstrip()
+        if not para.endswith((":", "：")):
+            continue
+        items = re.split("[、，,]", para[:-1])
+        if text.startswith("各", a) or (i < 40 and "。" not in para and len(items) >= 2
+                                        and all(1 < len(x) <= 30 for x in items)):
+            out.add(i)
+    return out
 
 
 def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> list[Mention]:
@@ -197,6 +237,11 @@ def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> l
     for hit in _known().finditer(text, start, end):
         origin, name, cls, scope = hit.values[0]
         hit_start = hit.start
+        if name.endswith("部") and text.startswith("门", hit.end):
+            continue  # 财政部门: a kind of department, not the Ministry of Finance
+        if origin.endswith("short_forms") and not (
+                _stands_alone(text, hit.start, start) and (origin == "short_forms" or juris.national)):
+            continue  # 统计局 in 陕西省统计局, or in a province's text: not 国家统计局
         if origin == "abbr":
             named = _region_ending_at(text, hit.start, start)
             if named:
@@ -288,12 +333,16 @@ def _resolve(surface: str, name: str, cls: str, start: int, end: int, juris: Jur
     if region_name:
         region = region_name
         scope = region_name
+    elif own := juris.own_short_form(name):
+        # 通州区人民政府 in a Nantong district's text: its 通州区, not Beijing's.
+        name = own + name[len(gazetteer().get(own).short):]
+        region = scope = own
     elif name[0] in "省市区县" and len(name) > 2 and name[1] not in "级内外":
         expanded = juris.local(name[0])
         if expanded:
-            # 区法院 and 区人民法院 are one court: the short form drops 人民.
+            # 区法院 and 区人民法院 are one court, 区政府 and 区人民政府 one government: the short form drops 人民.
             rest = name[1:]
-            name = expanded + ("人民" + rest if rest in ("法院", "检察院") else rest)
+            name = expanded + ("人民" + rest if rest in ("法院", "检察院", "政府") else rest)
             region = expanded
             scope = expanded
         else:

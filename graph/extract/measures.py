@@ -46,9 +46,18 @@ def extract(result: Extraction) -> None:
     title = result.metadata.title_span
     title_paragraph = next((i for i, (a, b) in enumerate(seg.paragraphs)
                             if title and a <= title[0] < b and b - a < 80), -1)
+    own_title = result.metadata.title
     for sentence in seg.sentences:
-        if sentence.paragraph == title_paragraph or sentence.text.strip("《》") == result.metadata.title:
-            continue  # the document's own title line says what it is, not what will be done
+        line = sentence.text.strip("《》。 ")
+        if sentence.paragraph == title_paragraph or line == own_title or (
+                len(line) >= 6 and (own_title.startswith(line) or own_title.endswith(line))):
+            continue  # the document's own title line (or half of one) says what it is, not what will be done
+        if re.search(rules["notice_title_pattern"], line):
+            continue  # 区政府关于印发…的通知: the notice's title, not a measure
+        i = bisect.bisect_left(inst_starts, sentence.start)
+        if i < len(institutions) and institutions[i].start == sentence.start and \
+                institutions[i].end >= sentence.start + len(sentence.text.rstrip("。 ")):
+            continue  # a signature line: one institution's name
         opens_paragraph = sentence.paragraph != paragraph
         if opens_paragraph:
             paragraph, orphans, pending = sentence.paragraph, pending, []

@@ -38,7 +38,8 @@ def arabic_dates(text: str) -> str:
 
     return _HAN_DATE.sub(convert, text)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?")
-_NOTICE = re.compile(r"关于(?:印发|发布|转发)\s?(?:《(.+?)》|([^《》\n]{4,60}?))(?:的)?通知")
+_NOTICE = re.compile(r"关于(?:印发|发布|转发)\s?(?:《(.+?)》|([^《》\n]{4,60}?))(?:的)?通知"
+                     r"|现将\s?《([^《》\n]{4,80}?)》\s?(?:印发|转发|发布)给你们")
 _SELF_REFERENCE = re.compile(r"(?:编制|制定|制订|出台|印发)\s?《?([^，。,；;《》]{4,50}?(?:规划|纲要|方案|要点|指引|意见|办法|计划))》?")
 
 
@@ -79,7 +80,8 @@ def _is_title_line(line: str) -> bool:
 def _title(text: str, lines: list[tuple[int, int, str]]) -> tuple[str, tuple[int, int] | None]:
     notice = _NOTICE.search(text[:2000])
     if notice:
-        group = 1 if notice.group(1) else 2
+        # 关于印发《X》的通知, or a notice that opens with its addressees: 现将《X》印发给你们.
+        group = next(g for g in (1, 2, 3) if notice.group(g))
         return re.sub(r"\s+", "", notice.group(group)), notice.span(group)
     from graph.segment import heading_marker
 
@@ -119,10 +121,15 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
             if i > 0 and len(lines[i - 1][2].strip()) <= 40 and lines[i - 1][2].strip()[-1] not in "。；;":
                 candidates.insert(0, lines[i - 1][2].strip())
             break
-    for i in range(1, min(len(lines), 5)):
-        above = lines[i - 1][2].strip()
-        if _FULL_DATE.fullmatch(arabic_dates(lines[i][2].strip())) and above != title and len(above) <= 40 \
-                and above[-1:] not in "。；;:：":
+    # A signature above a dated line near the top: a notice sent ahead of the document it issues.
+    for i in range(1, min(len(lines), 30)):
+        if not _FULL_DATE.fullmatch(arabic_dates(lines[i][2].strip())):
+            continue
+        j = i - 1
+        while j > 0 and re.fullmatch(r"[(（][^()（）]{2,30}[)）]", lines[j][2].strip()):
+            j -= 1  # (国家知识产权局代章) under the signature
+        above = lines[j][2].strip()
+        if above != title and len(above) <= 40 and above[-1:] not in "。；;:：":
             candidates.append(above)
             break
     if not candidates and title:
@@ -161,10 +168,14 @@ def _expand_issuer(surface: str, juris: Jurisdiction) -> str:
 
 def _jurisdiction(result: Extraction, title: str, issuers: list[str]) -> str:
     gaz = gazetteer()
-    for source in (title, *issuers):
+    sources = (title, *issuers)
+    # Regions that open the title or an issuer first: an issuer's full name (南通市通州区人民政府)
+    # settles a short one the title leaves ambiguous (通州区…方案, in Beijing and in Nantong).
+    for source in sources:
         name = leading_region(re.sub(r"^\d{4}\s?年(?:度)?", "", source))[1]
         if name:
             return name
+    for source in sources:
         # A region named inside the title (…关于印发陕西省…).
         for hit in gaz.lexicon.finditer(source):
             region = gaz.lookup(hit.key)
