@@ -318,6 +318,7 @@ def strip_boilerplate(text: str, offsets: Offsets) -> tuple[str, Offsets]:
 def _is_heading_or_field(line: str) -> bool:
     """A page's headline (…关于…的通知, …工作要点) or a labelled field line (发布时间:…)."""
     line = line.strip()
+    endings = (*_TITLE_ENDINGS, *_rules()["headline_endings"])  # 《…工作要点》印发: a news headline
     return bool(_LABELLED.search(line)) or (
-        6 <= len(line) <= 80 and (line.endswith(_TITLE_ENDINGS) or "关于" in line)
+        6 <= len(line) <= 80 and (line.endswith(endings) or "关于" in line)
         and not any(c in line for c in "。>»") and "关于我们" not in line)

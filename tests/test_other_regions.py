@@ -290,3 +290,27 @@ def test_district_notice_on_a_government_portal():
     served = {me.text: [x.name for x in me.served_by] for me in r.measures}
     assert served["由区政府统筹,依托福州大学建设高校知识产权运营中心"] == [
         "福州市鼓楼区人民政府", "福州大学", "高校知识产权运营中心"]
+
+
+def test_news_report_of_a_notice():
+    r = run("anhui_news.txt")
+    m = r.metadata
+    # A headline saying a notice was issued is a report, not the notice.
+    assert (m.title, m.issued, m.jurisdiction, m.genre) == (
+        "安徽印发2023年全省知识产权宣传周活动方案", "2023-04-18", "安徽省", "新闻报道")
+    events = {x.name for x in r.of_kind("event")}
+    assert {"世界知识产权日", "全国知识产权宣传周", "全国知识产权局局长会议"} <= events
+    assert not any(e.startswith(("第23个", "此次", "学习")) or e == "宣传周" for e in events)
+    # 知识产权局 inside 知识产权局局长会议 names no institution
+    assert not any(x.name.endswith("知识产权局") and "安徽" not in x.name for x in r.of_kind("institution"))
+    assert "合肥知识产权法庭" in {x.name for x in r.of_kind("institution")}
+
+
+def test_portal_news_of_national_scope():
+    r = run("portal_news_national.txt")
+    m = r.metadata
+    # The headline above the page's field line is kept; 热门搜索 is navigation.
+    assert m.title == "《2023年知识产权强国建设纲要和“十四五”规划实施地方工作要点》印发"
+    # 新疆生产建设兵团 in the list of all provinces makes the report neither Xinjiang's nor a province's.
+    assert (m.issued, m.jurisdiction, m.level, m.genre) == ("2023-04-20", "", "national", "新闻报道")
+    assert "新疆生产建设兵团" in {x.name for x in r.of_kind("institution")}

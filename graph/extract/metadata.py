@@ -185,7 +185,8 @@ def _jurisdiction(result: Extraction, title: str, issuers: list[str]) -> str:
     if any(i in _rules()["national_issuers"] for i in issuers) or bare_title.startswith(("国家", "全国", "中国")):
         return ""
     votes = Counter(m.name for m in result.of_kind("region") if m.subtype in ("province", "city", "district"))
-    return votes.most_common(1)[0][0] if votes else ""
+    # A region named once (…31个省(自治区、直辖市)和新疆生产建设兵团) does not make a text that region's.
+    return votes.most_common(1)[0][0] if votes and votes.most_common(1)[0][1] >= 2 else ""
 
 
 def _level(jurisdiction: str, issuers: tuple[str, ...]) -> str:
@@ -196,6 +197,8 @@ def _level(jurisdiction: str, issuers: tuple[str, ...]) -> str:
 
 
 def _genre(title: str, text: str) -> str:
+    if "关于" not in title and re.search(_rules()["headline_verbs"], title):
+        return "新闻报道"  # 江苏印发…通知: a report that a notice was issued, not the notice
     for word, genre in _rules()["genres"]:
         if title.endswith(word) or re.search(rf"{word}(?:\(.*\))?$", title):
             return genre

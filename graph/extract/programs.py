@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from functools import cache
 
@@ -9,6 +10,8 @@ from graph.extract.names import build_cuts, build_heads, find_names, strip_leadi
 from graph.lexicon import Lexicon, load
 from graph.model import Extraction, Mention
 from graph.spans import SpanIndex
+
+_COUNT_ORDINAL = re.compile(r"第[\d一二三四五六七八九十百]+个")
 
 
 @cache
@@ -52,6 +55,11 @@ def _extract(result: Extraction, kind: str) -> None:
                                strip_prefixes=load("institutions.json")["strip_prefixes"], trailing_paren=False,
                                frames=True, head_breaks=load("institutions.json")["head_breaks"]):
             name = text[span.start:span.end]
+            ordinal = _COUNT_ORDINAL.match(name) if kind == "event" else None
+            if ordinal:
+                # 第22个世界知识产权日: the day is the event; 第十四届全国运动会 keeps its 届.
+                span = dataclasses.replace(span, start=span.start + ordinal.end())
+                name = name[ordinal.end():]
             if len(name.strip("“”")) < minimum or name in rules["not_names"]:
                 continue
             # 研发项目, 省重大项目: a generic head needs a long, specific name to be a programme.
