@@ -51,6 +51,11 @@ class Gazetteer:
             if len(surface) >= 2:
                 self.lexicon.add(surface, region.name)
 
+    @staticmethod
+    def is_municipality(name: str) -> bool:
+        """北京市, 上海市, 天津市, 重庆市: province-level cities, where 市 is the province."""
+        return name in _MUNICIPALITIES
+
     def get(self, name: str) -> Region | None:
         """The region with this full name."""
         return self.regions.get(name)

@@ -113,3 +113,28 @@ def split_sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if b > a:
             out.append((a, b))
     return out
+
+
+_SUMMARY_TITLE = re.compile(r"(?:工作总结|年度总结|工作回顾)$")
+_PLAN_TITLE = re.compile(r"(?:要点|方案|计划|规划|纲要|指引|意见|安排|思路)$")
+
+
+def retrospective_paragraphs(segmented: Segmented, text: str) -> set[int]:
+    """Paragraphs under a title line of a work summary (…2022年工作总结), until a plan's title.
+
+    A notice may send last year's summary with this year's work points: what the summary
+    reports was done, so it holds neither measures nor targets.
+    """
+    out: set[int] = set()
+    inside = False
+    for i, (a, b) in enumerate(segmented.paragraphs):
+        line = text[a:b].strip()
+        if len(line) <= 40 and not re.search("[。，,；;]", line):
+            if _SUMMARY_TITLE.search(line):
+                inside = True
+                continue
+            if _PLAN_TITLE.search(line):
+                inside = False
+        if inside:
+            out.add(i)
+    return out

@@ -314,3 +314,25 @@ def test_portal_news_of_national_scope():
     # 新疆生产建设兵团 in the list of all provinces makes the report neither Xinjiang's nor a province's.
     assert (m.issued, m.jurisdiction, m.level, m.genre) == ("2023-04-20", "", "national", "新闻报道")
     assert "新疆生产建设兵团" in {x.name for x in r.of_kind("institution")}
+
+
+def test_municipality_notice_with_last_years_summary():
+    r = run("chongqing_summary_and_points.txt")
+    m = r.metadata
+    assert (m.issuers, m.jurisdiction, m.genre, m.plan_year) == (("重庆市知识产权局",), "重庆市", "工作要点", 2024)
+    names = {x.name for x in r.of_kind("institution")}
+    # In a municipality's text 市 is the municipality; a welcome banner names no platform.
+    assert {"重庆市知识产权局", "重庆市知识产权保护中心"} <= names
+    assert not any(n.startswith(("市", "重庆知识产权公共服务网", "收听")) for n in names)
+    # The summary of 2023 reports results; the work points of 2024 hold the measures and the goal.
+    assert [(t.indicator, t.value, t.year) for t in r.targets] == [("发明专利授权量", 13000.0, 2024)]
+    assert [me.text for me in r.measures] == [
+        "加强知识产权保护", "支持市知识产权保护中心开展快速预审", "推动两江新区建设知识产权服务业集聚区"]
+
+
+def test_notice_without_a_title():
+    r = run("national_notice_untitled.txt")
+    m = r.metadata
+    # The signature is not the title, and the number in brackets is the cited scheme's.
+    assert (m.title, m.doc_number, m.issued, m.issuers, m.genre) == ("", "", "2024-05-30", ("国家知识产权局",), "通知")
+    assert {x.name for x in r.of_kind("institution")} == {"国家知识产权局"}

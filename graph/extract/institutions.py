@@ -37,7 +37,10 @@ class Jurisdiction:
             return cls(issuer=issuer, national=metadata.level == "national")
         chain = [region, *gaz.ancestors(region.name)]
         by_level = {r.level: r.name for r in chain}
-        return cls(province=by_level.get("province", ""), city=by_level.get("city", ""),
+        # In a municipality's text (天津市) 市 is the municipality itself.
+        city = by_level.get("city", "") or (by_level.get("province", "") if gaz.is_municipality(
+            by_level.get("province", "")) else "")
+        return cls(province=by_level.get("province", ""), city=city,
                    district=by_level.get("district", "") or by_level.get("zone", ""), issuer=issuer)
 
     @property

@@ -17,6 +17,7 @@ from functools import cache
 from graph.extract.institutions import Jurisdiction, addressee_paragraphs, parse_units
 from graph.lexicon import load
 from graph.model import Extraction, Measure, Mention
+from graph.segment import retrospective_paragraphs
 
 
 @cache
@@ -47,7 +48,10 @@ def extract(result: Extraction) -> None:
     title_paragraph = next((i for i, (a, b) in enumerate(seg.paragraphs)
                             if title and a <= title[0] < b and b - a < 80), -1)
     own_title = result.metadata.title
+    retrospective = retrospective_paragraphs(seg, text)
     for sentence in seg.sentences:
+        if sentence.paragraph in retrospective:
+            continue  # last year's work summary reports what was done
         line = sentence.text.strip("《》。 ")
         if sentence.paragraph == title_paragraph or line == own_title or (
                 len(line) >= 6 and (own_title.startswith(line) or own_title.endswith(line))):

@@ -53,7 +53,9 @@ def extract(result: Extraction) -> None:
     text = result.doc.text
     lines = [(s, e, text[s:e]) for s, e in result.segmented.paragraphs]
     title, title_span = _title(text, lines)
-    doc_number = m.group(0) if (m := _DOC_NUMBER.search(text[:3000])) else ""
+    # 《…方案》(国知发保字〔2022〕27号): the number of a document cited, not of this one.
+    doc_number = next((m.group(0) for m in _DOC_NUMBER.finditer(text[:3000])
+                       if not re.search(r"》\s?[(（]$", text[max(0, m.start() - 3):m.start()])), "")
     issuers_raw = _issuers(text, lines, title)
     jurisdiction = _jurisdiction(result, title, issuers_raw)
     juris = Jurisdiction.of(Metadata(jurisdiction=jurisdiction))
@@ -63,8 +65,9 @@ def extract(result: Extraction) -> None:
     level = _level(jurisdiction, issuers)
     plan_year = None
     if genre in ("工作要点", "工作指引", "计划", "通知") or "年度" in title:
-        m = _YEAR_IN_TITLE.search(title)
-        plan_year = int(m.group(1)) if m else (int(issued[:4]) if issued else None)
+        # …2023年工作总结和2024年工作要点: the plan is for the latest year the title names.
+        years = [int(y) for y in _YEAR_IN_TITLE.findall(title)]
+        plan_year = max(years) if years else (int(issued[:4]) if issued else None)
     result.metadata = Metadata(title=title, title_span=title_span, doc_number=doc_number, issued=issued,
                                issuers=issuers, jurisdiction=jurisdiction, level=level, genre=genre,
                                plan_year=plan_year)
@@ -86,6 +89,8 @@ def _title(text: str, lines: list[tuple[int, int, str]]) -> tuple[str, tuple[int
     from graph.segment import heading_marker
 
     for s, _e, line in lines[:6]:
+        if line.rstrip().endswith("。"):
+            break  # the body has begun: a short line after it is a signature, not the title
         if _is_title_line(line) and not heading_marker(line.strip()):
             lead = len(line) - len(line.lstrip())
             return line.strip(), (s + lead, s + lead + len(line.strip()))
@@ -205,6 +210,8 @@ def _genre(title: str, text: str) -> str:
     head = text[:400]
     if any(marker in head or marker in text[-300:] for marker in _rules()["news_markers"]):
         return "新闻报道"
+    if "特此通知" in text:
+        return "通知"  # a notice whose title the text does not give
     for word, genre in _rules()["genres"]:
         if word in title:
             return genre

@@ -12,6 +12,7 @@ from functools import cache
 
 from graph.lexicon import load
 from graph.model import Extraction, Target
+from graph.segment import retrospective_paragraphs
 
 _DELIMS = "，,;；:：。！？!?"
 
@@ -44,7 +45,11 @@ def extract(result: Extraction) -> None:
         top_section[i] = seg.sections[idx].heading if idx >= 0 else ""
     year_by_paragraph: dict[int, int] = {}
     year_by_section: dict[str, int] = {}
+    retrospective = retrospective_paragraphs(seg, text)
+    issued = int(meta.issued[:4]) if meta.issued[:4].isdigit() else 0
     for i, sentence in enumerate(seg.sentences):
+        if sentence.paragraph in retrospective:
+            continue  # last year's work summary: results, not goals
         stext = sentence.text
         heading = top_section[i]
         own_heading = seg.sections[sentence.section].heading if sentence.section >= 0 else ""
@@ -68,9 +73,10 @@ def extract(result: Extraction) -> None:
             continue
         future = any(w in stext for w in rules["future_markers"])
         for target in _targets_in(text, sentence.start, sentence.end, year, meta.jurisdiction, future):
+            if target.year and issued and target.year < issued:
+                continue  # a year already past when the document was issued: a result
             if not any(_same_goal(target, seen) for seen in result.targets):
                 result.targets.append(target)
-    issued = int(meta.issued[:4]) if meta.issued[:4].isdigit() else 0
     for target in _table_targets(text, meta.jurisdiction, issued):
         if not any(_same_goal(target, seen) for seen in result.targets):
             result.targets.append(target)
