@@ -3,7 +3,8 @@ r"""Normalise for reading, never lose the original.
 Each step rewrites the text and carries an offset map along, so every
 character of the result knows where it came from in the decoded source:
 
-1. script: Traditional → Simplified with OpenCC. Taiwan-worded texts get
+1. script: pinyin a web page left after its characters (產(chǎn)) dropped; Traditional →
+   Simplified with OpenCC. Taiwan-worded texts get
    phrase conversion (tw2sp: 智慧財產權 → 知识产权); mainland wording in
    Traditional characters gets characters only (t2s), because the Taiwan
    phrase table garbles it (核心 → 内核, 程序 → 进程), and then the few Taiwan
@@ -89,6 +90,7 @@ def normalise(raw: RawDocument) -> NormalisedDocument:
     """Normalise a raw document; see the module docstring for the steps."""
     text = raw.text
     offsets = array("q", range(len(text) + 1))
+    text, offsets = rewrite(text, offsets, _PINYIN, lambda _m: "")
     script = detect_script(text)
     if script != "simplified":
         text, offsets = convert_script(text, offsets, "tw2sp" if script == "traditional-tw" else "t2s")
@@ -111,6 +113,11 @@ def normalise_text(text: str) -> str:
 
 
 # -- 1. script ---------------------------------------------------------------------------------
+
+#: A web page's ruby annotations flattened into the text: 產(chǎn)權(quán) is 產權. A syllable with
+#: a tone mark, in brackets, right after a Chinese character.
+_PINYIN = re.compile(r"(?<=[\u4e00-\u9fff])[(（][a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]*[)）]")
+
 
 @cache
 def _taiwan_terms() -> re.Pattern[str]:

@@ -57,6 +57,22 @@ def test_navigation_above_the_body_goes_but_the_headline_and_its_date_stay():
     assert doc.quote(start, start + 4) == "发布时间"
 
 
+def test_pinyin_left_by_a_web_page_is_dropped_with_offsets_kept():
+    source = "推進(jìn)知識產(chǎn)權(quán)保護(hù)(2021年)"
+    doc = normalise(raw(source))
+    assert doc.text == "推进知识产权保护(2021年)"  # the year in brackets stays
+    start = doc.text.index("产权")
+    assert doc.quote(start, start + 2) == "產(chǎn)權"
+
+
+def test_a_news_headline_above_the_field_line_stays():
+    text = ("热门搜索: 专利 商标\n《2023年地方工作要点》印发\n作者:中国知识产权报 浏览次数: 发布时间:2023-04-20\n"
+            "近日,《2023年地方工作要点》印发实施。\n")
+    doc = normalise(raw(text))
+    assert doc.text.startswith("《2023年地方工作要点》印发\n作者")
+    assert "热门搜索" not in doc.text
+
+
 def test_website_footer_is_dropped():
     body = "加快陕西省知识产权保护中心建设，推动市级知识产权保护中心和快速维权中心建设。\n" * 5
     text = body + "相关词条\n热门词条\n联系我们\n开户行:某银行\n"
