@@ -268,6 +268,8 @@ def fix_spacing(text: str, offsets: Offsets, join_lines: bool = True) -> tuple[s
             return m.group(0)  # 来源:… / 发布时间:… lines are fields, not wrapped prose
         if _TABLE_ROW.search(line) or _TABLE_ROW.search(next_line):
             return m.group(0)  # a table's rows are lines of their own
+        if line.count("《") > line.count("》") and "》" in next_line:
+            return ""  # a title broken inside its 《…》 (…印发《关于加强知识\n产权…意见》)
         continues = (len(next_line) >= 15 or next_line[-1:] in _SENTENCE_END) \
             and not (line.endswith(_TITLE_ENDINGS) and not re.search("[。，,;；]", line)) \
             and not next_line.startswith("各")
@@ -327,5 +329,6 @@ def _is_heading_or_field(line: str) -> bool:
     line = line.strip()
     endings = (*_TITLE_ENDINGS, *_rules()["headline_endings"])  # 《…工作要点》印发: a news headline
     return bool(_LABELLED.search(line)) or (
-        6 <= len(line) <= 80 and (line.endswith(endings) or "关于" in line)
+        6 <= len(line) <= 80 and (line.endswith(endings) or "关于" in line
+                                  or (line.endswith("》") and any(v in line for v in endings)))
         and not any(c in line for c in "。>»") and "关于我们" not in line)

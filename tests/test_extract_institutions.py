@@ -57,6 +57,8 @@ NATIONAL_TEXT = Jurisdiction(issuer="国务院", national=True)
     ("银保监会、陕西银保监局联合推动", SHAANXI,
      [("中国银行保险监督管理委员会", "GovernmentAgency"), ("陕西银保监局", "GovernmentAgency")]),
     ("加强与财政部门、公安部门的协作", NATIONAL_TEXT, []),  # kinds of department, not the ministries
+    ("联合区法院、市法院开展诉调对接", HUBEI,
+     [("随州市曾都区人民法院", "Court"), ("随州市中级人民法院", "Court")]),
     ("建设具有全球影响力的国际科技创新中心", Jurisdiction(province="北京市", city="北京市"), []),  # a role, not a body
     ("经省人民政府同意", SHAANXI, [("陕西省人民政府", "GovernmentAgency")]),
     ("联合南通高新区管委会开展执法", Jurisdiction(province="江苏省", city="南通市"),

@@ -336,3 +336,22 @@ def test_notice_without_a_title():
     # The signature is not the title, and the number in brackets is the cited scheme's.
     assert (m.title, m.doc_number, m.issued, m.issuers, m.genre) == ("", "", "2024-05-30", ("国家知识产权局",), "通知")
     assert {x.name for x in r.of_kind("institution")} == {"国家知识产权局"}
+
+
+def test_joint_notice_signed_by_three_bodies():
+    r = run("yunnan_joint_notice.txt")
+    m = r.metadata
+    # The title broken inside its 《…》 is one; the day it was signed, not the day a site published it.
+    assert (m.title, m.doc_number, m.issued, m.issuers, m.genre) == (
+        "关于加强知识产权纠纷行政调解工作的实施意见", "云市监发〔2023〕31号", "2023-05-26",
+        ("云南省市场监督管理局", "云南省高级人民法院", "云南省司法厅"), "意见")
+    names = {x.name for x in r.of_kind("institution")}
+    assert "云南省高级人民法院知识产权审判庭" in names  # 省法院 is the province's high court
+    assert not any(n.startswith("时报") for n in names)
+    assert not any(me.text.startswith(("联系人", "印发", "关于加强")) for me in r.measures)
+
+
+def test_news_headline_broken_inside_its_title():
+    r = run("shanghai_news_wrapped_title.txt")
+    assert r.metadata.title == "上海市司法局、市知识产权局联合印发《上海市知识产权纠纷人民调解工作规范》"
+    assert r.metadata.genre == "新闻报道"

@@ -345,7 +345,11 @@ def _resolve(surface: str, name: str, cls: str, start: int, end: int, juris: Jur
         if expanded:
             # 区法院 and 区人民法院 are one court, 区政府 and 区人民政府 one government: the short form drops 人民.
             rest = name[1:]
-            name = expanded + ("人民" + rest if rest in ("法院", "检察院", "政府") else rest)
+            if rest.startswith("法院"):  # 省法院 is the province's high court, 市法院 the city's intermediate one
+                rest = _rules()["local_courts"].get(name[0], "人民法院") + rest[2:]
+            elif rest.startswith(("检察院", "政府")):
+                rest = "人民" + rest
+            name = expanded + rest
             region = expanded
             scope = expanded
         else:

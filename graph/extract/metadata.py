@@ -39,7 +39,8 @@ def arabic_dates(text: str) -> str:
     return _HAN_DATE.sub(convert, text)
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?")
 _NOTICE = re.compile(r"关于(?:印发|发布|转发)\s?(?:《(.+?)》|([^《》\n]{4,60}?))(?:的)?通知"
-                     r"|现将\s?《([^《》\n]{4,80}?)》\s?(?:印发|转发|发布)给你们")
+                     r"|现将\s?《([^《》\n]{4,80}?)》\s?(?:印发|转发|发布)给你们"
+                     r"|^[^《》\n]{0,60}(?:印发|转发)《([^《》\n]{4,80})》的通知$", re.M)
 _SELF_REFERENCE = re.compile(r"(?:编制|制定|制订|出台|印发)\s?《?([^，。,；;《》]{4,50}?(?:规划|纲要|方案|要点|指引|意见|办法|计划))》?")
 
 
@@ -61,7 +62,7 @@ def extract(result: Extraction) -> None:
     juris = Jurisdiction.of(Metadata(jurisdiction=jurisdiction))
     issuers = tuple(dict.fromkeys(_expand_issuer(s, juris) for s in issuers_raw if s))
     genre = _genre(title, text)
-    issued = _date(text, lines, doc_number)
+    issued = _date(text, lines, doc_number, title)
     level = _level(jurisdiction, issuers)
     plan_year = None
     if genre in ("工作要点", "工作指引", "计划", "通知") or "年度" in title:
@@ -83,8 +84,9 @@ def _is_title_line(line: str) -> bool:
 def _title(text: str, lines: list[tuple[int, int, str]]) -> tuple[str, tuple[int, int] | None]:
     notice = _NOTICE.search(text[:2000])
     if notice:
-        # 关于印发《X》的通知, or a notice that opens with its addressees: 现将《X》印发给你们.
-        group = next(g for g in (1, 2, 3) if notice.group(g))
+        # 关于印发《X》的通知, a notice that opens with its addressees (现将《X》印发给你们), or
+        # the issuers' names above a line 印发《X》的通知.
+        group = next(g for g in (1, 2, 3, 4) if notice.group(g))
         return re.sub(r"\s+", "", notice.group(group)), notice.span(group)
     from graph.segment import heading_marker
 
@@ -119,24 +121,8 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
     m = re.search(rf"([\u4e00-\u9fff、]{{2,40}})(?:联合)?(?:{verbs})了?《", text[:1500])
     if m:
         candidates.extend(x for x in re.split("[、和]", m.group(1)) if x)
-    # A signature line just before the closing date, or under the title before a date line.
-    for i in range(len(lines) - 1, max(-1, len(lines) - 5), -1):
-        line = arabic_dates(lines[i][2].strip())
-        if _FULL_DATE.fullmatch(line) or _MONTH.fullmatch(line):
-            if i > 0 and len(lines[i - 1][2].strip()) <= 40 and lines[i - 1][2].strip()[-1] not in "。；;":
-                candidates.insert(0, lines[i - 1][2].strip())
-            break
-    # A signature above a dated line near the top: a notice sent ahead of the document it issues.
-    for i in range(1, min(len(lines), 30)):
-        if not _FULL_DATE.fullmatch(arabic_dates(lines[i][2].strip())):
-            continue
-        j = i - 1
-        while j > 0 and re.fullmatch(r"[(（][^()（）]{2,30}[)）]", lines[j][2].strip()):
-            j -= 1  # (国家知识产权局代章) under the signature
-        above = lines[j][2].strip()
-        if above != title and len(above) <= 40 and above[-1:] not in "。；;:：":
-            candidates.append(above)
-            break
+    signers, _date_line = _signature(lines, title)
+    candidates[:0] = signers
     if not candidates and title:
         found = find_institutions(title, 0, len(title), Jurisdiction())
         candidates.extend(f.surface for f in found if f.subtype == "GovernmentAgency")
@@ -157,6 +143,50 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
         elif found:
             out.append(found[-1].surface)
     return list(dict.fromkeys(out))
+
+
+def _signature(lines: list[tuple[int, int, str]], title: str) -> tuple[list[str], str]:
+    """(signing bodies, the date line under them): the closing signature, else one near the top.
+
+    Near the top is a notice sent ahead of the document it issues (…印发给你们。 国务院… 2021年12月27日
+    知识产权强国建设纲要…). Several bodies may sign, one per line; a line in brackets under them
+    (国家知识产权局代章, 此件公开发布) is skipped.
+    """
+    def signed_above(i: int) -> list[str]:
+        j = i - 1
+        while j > 0 and re.fullmatch(r"[(（][^()（）]{2,30}[)）]", lines[j][2].strip()):
+            j -= 1
+        names: list[str] = []
+        while j >= 0:
+            above = lines[j][2].strip()
+            if above == title or not 2 <= len(above) <= 40 or above[-1] in "。；;:：" or (
+                    names and not _is_body_name(above)):
+                break
+            names.insert(0, above)
+            j -= 1
+        return names
+
+    def dated(i: int) -> bool:
+        line = arabic_dates(lines[i][2].strip())
+        return bool(_FULL_DATE.fullmatch(line) or _MONTH.fullmatch(line))
+
+    for i in range(len(lines) - 1, max(0, len(lines) - 5), -1):
+        if dated(i):
+            names = signed_above(i)
+            if names:
+                return names, lines[i][2].strip()
+            break
+    for i in range(1, min(len(lines), 30)):
+        if dated(i) and _FULL_DATE.fullmatch(arabic_dates(lines[i][2].strip())):
+            names = signed_above(i)
+            if names:
+                return names, lines[i][2].strip()
+    return [], ""
+
+
+def _is_body_name(line: str) -> bool:
+    """The whole line names one institution (甘肃省高级人民法院): one of several signing."""
+    return any(f.start == 0 and f.end == len(line) for f in find_institutions(line, 0, len(line), Jurisdiction()))
 
 
 def _expand_issuer(surface: str, juris: Jurisdiction) -> str:
@@ -218,7 +248,7 @@ def _genre(title: str, text: str) -> str:
     return "其他"
 
 
-def _date(text: str, lines: list[tuple[int, int, str]], doc_number: str) -> str:
+def _date(text: str, lines: list[tuple[int, int, str]], doc_number: str, title: str) -> str:
     def fmt(m: re.Match[str]) -> str:
         parts = [int(g) for g in m.groups()]
         if len(parts) == 3 and 1 <= parts[1] <= 12 and 1 <= parts[2] <= 31:
@@ -229,13 +259,26 @@ def _date(text: str, lines: list[tuple[int, int, str]], doc_number: str) -> str:
 
     text = arabic_dates(text)
     lines = [(s, e, arabic_dates(line)) for s, e, line in lines]
-    labels = "|".join(_rules()["date_labels"])
-    m = re.search(rf"(?:{labels})\s?[:：]\s?", text[:2000])
-    if m:
-        rest = text[m.end():m.end() + 20]
-        d = _FULL_DATE.match(rest) or _MONTH.match(rest)
-        if d and fmt(d):
-            return fmt(d)
+
+    def labelled(labels: list[str]) -> str:
+        m = re.search(rf"(?:{'|'.join(labels)})\s?[:：]\s?", text[:2000])
+        if m:
+            rest = text[m.end():m.end() + 20]
+            d = _FULL_DATE.match(rest) or _MONTH.match(rest)
+            if d and fmt(d):
+                return fmt(d)
+        return ""
+
+    # The date a document was signed (成文日期, the line under its signature) before the day
+    # a website published it (发布日期).
+    if found := labelled(_rules()["signed_date_labels"]):
+        return found
+    _signers, signed = _signature(lines, title)
+    d = _FULL_DATE.fullmatch(signed) or _MONTH.fullmatch(signed)
+    if d and fmt(d):
+        return fmt(d)
+    if found := labelled(_rules()["date_labels"]):
+        return found
     # A closing date under the signature, then a short dated line near the top.
     for _s, _e, line in reversed(lines[-4:]):
         line = line.strip()
