@@ -355,3 +355,14 @@ def test_news_headline_broken_inside_its_title():
     r = run("shanghai_news_wrapped_title.txt")
     assert r.metadata.title == "上海市司法局、市知识产权局联合印发《上海市知识产权纠纷人民调解工作规范》"
     assert r.metadata.genre == "新闻报道"
+
+
+def test_city_news_with_short_forms_and_a_staged_goal():
+    r = run("ningbo_news.txt")
+    assert (r.metadata.jurisdiction, r.metadata.genre) == ("宁波市", "新闻报道")
+    names = {x.name for x in r.of_kind("institution")}
+    assert "宁波市知识产权保护中心" in names  # 市知保中心
+    # 负责同志和各工作站代表, 三家优秀工作站: people and a count, not names
+    assert not any(n.startswith(("志", "和各", "三家", "优秀")) for n in names)
+    assert [(t.indicator, t.value, t.year) for t in r.targets] == [("每万人口高价值发明专利拥有量", 40.0, 2025)]
+    assert not any("以来" in me.text for me in r.measures)  # 党的十八大以来…: a past result

@@ -220,8 +220,9 @@ def _jurisdiction(result: Extraction, title: str, issuers: list[str]) -> str:
     if any(i in _rules()["national_issuers"] for i in issuers) or bare_title.startswith(("国家", "全国", "中国")):
         return ""
     votes = Counter(m.name for m in result.of_kind("region") if m.subtype in ("province", "city", "district"))
-    # A region named once (…31个省(自治区、直辖市)和新疆生产建设兵团) does not make a text that region's.
-    return votes.most_common(1)[0][0] if votes and votes.most_common(1)[0][1] >= 2 else ""
+    if any(phrase in result.doc.text for phrase in _rules()["national_scope"]):
+        return ""  # …31个省(自治区、直辖市)和新疆生产建设兵团: about every province, not the one it names
+    return votes.most_common(1)[0][0] if votes else ""
 
 
 def _level(jurisdiction: str, issuers: tuple[str, ...]) -> str:

@@ -187,7 +187,8 @@ def _after_last_cut(text: str, left: int, pos: int, cuts: Lexicon, frames: bool 
 
 
 # Counts and years (3个, 2023年), and the article a regulation's sentence opens with (第三条).
-_COUNT = re.compile(r"\d+(?:个|家|所|项|批)|(?:19|20)\d{2}年(?:度)?|第[一二三四五六七八九十百零〇\d]+条")
+_COUNT = re.compile(r"(?:\d+|[一二三四五六七八九十两百]{1,3})(?:个|家|所|项|批)"
+                    r"|(?:19|20)\d{2}年(?:度)?|第[一二三四五六七八九十百零〇\d]+条")
 
 
 def strip_leading_cuts(text: str, start: int, end: int, cuts: Lexicon) -> int:
@@ -212,7 +213,7 @@ def _strip_prefixes(text: str, start: int, limit: int, prefixes: Iterable[str]) 
             start = count.end()
             changed = True
         for p in prefixes:
-            if text.startswith(p, start) and start + len(p) < limit:
+            if text.startswith(p, start) and start + len(p) <= limit:
                 start += len(p)
                 changed = True
     return start

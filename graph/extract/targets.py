@@ -144,7 +144,8 @@ def _parent(seg, idx: int) -> int:
 
 
 def _year(text: str, rules: dict) -> int | None:
-    m = re.search(r"(?:到|至|在)\s?(20\d{2})\s?年", text) or re.search(r"(20\d{2})\s?年(?:底|前|末)", text)
+    m = (re.search(r"(?:到|至|在)\s?(20\d{2})\s?年", text) or re.search(r"(20\d{2})\s?年(?:底|前|末)", text)
+         or re.search(r"阶段\s?[(（](20\d{2})\s?年[)）]", text))  # 提升发展阶段(2019年),力争…
     if m:
         return int(m.group(1))
     for period, year in rules["plan_periods"].items():
