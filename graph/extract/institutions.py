@@ -243,7 +243,7 @@ def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> l
         if name.endswith("部") and text.startswith("门", hit.end):
             continue  # 财政部门: a kind of department, not the Ministry of Finance
         if origin.endswith("short_forms") and not (
-                _stands_alone(text, hit.start, start) and (origin == "short_forms" or juris.national)):
+                (origin == "short_forms" or juris.national) and _stands_alone(text, hit.start, start)):
             continue  # 统计局 in 陕西省统计局, or in a province's text: not 国家统计局
         if origin == "abbr":
             named = _region_ending_at(text, hit.start, start)
