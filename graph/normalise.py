@@ -296,8 +296,9 @@ def strip_boilerplate(text: str, offsets: Offsets) -> tuple[str, Offsets]:
         pos += len(line)
     begin = 0
     for i, line in enumerate(lines[:15]):
-        if any(marker in line for marker in rules["boilerplate_head"]) and len(line.strip()) < 60:
-            begin = starts[i] + len(line)
+        if (any(marker in line for marker in rules["boilerplate_head"]) or line.lstrip().startswith((">", "»"))) \
+                and len(line.strip()) < 60:
+            begin = starts[i] + len(line)  # a marker line, or a breadcrumb's next step (>专题>…)
     end = len(text)
     # The footer starts at the first marker line in the last part of the text
     # whose remaining lines are short, as navigation and contact blocks are.

@@ -21,6 +21,8 @@ def names(text: str, kind: str) -> list[str]:
     ("制定全省2022年知识产权行政保护工作方案。", ["2022年知识产权行政保护工作方案"]),
     # a law's short form in brackets is the law, however long the short form
     ("落实《专利法》《商标法》《著作权法》。", ["中华人民共和国专利法", "中华人民共和国商标法", "中华人民共和国著作权法"]),
+    # what a text sets out is not a document's name
+    ("加快建设知识产权强国,明确2023—2024年度重点任务和工作措施,制定本计划。", []),
 ])
 def test_policies(text, expected):
     assert names(text, "policy") == expected

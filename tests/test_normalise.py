@@ -73,6 +73,13 @@ def test_a_news_headline_above_the_field_line_stays():
     assert "热门搜索" not in doc.text
 
 
+def test_a_breadcrumb_over_two_lines_is_navigation():
+    text = ("当前位置:首页\n>专题>部际联席会议办公室>工作通知\n"
+            "关于印发《年度推进计划》的通知\n各有关单位:\n现将《年度推进计划》印发给你们。\n")
+    doc = normalise(raw(text))
+    assert doc.text.startswith("关于印发《年度推进计划》的通知")
+
+
 def test_website_footer_is_dropped():
     body = "加快陕西省知识产权保护中心建设，推动市级知识产权保护中心和快速维权中心建设。\n" * 5
     text = body + "相关词条\n热门词条\n联系我们\n开户行:某银行\n"

@@ -142,6 +142,8 @@ def _bare_titles(text: str, abbreviated: bool = False) -> list[tuple[int, int]]:
         if best is None:
             continue
         title = chunk[best:]
+        if text.endswith(tuple(rules["content_verbs"]), 0, s + best):
+            continue  # 明确2021—2022年度重点任务和工作措施: what a text sets out, not a document's name
         # A title names a document, not an activity: no verbs or clauses inside.
         if re.search(r"(?:推进|推动|加强|实施|开展|建设|完成|落实|提出|贯彻|围绕|做好)", title[:-2]):
             continue
