@@ -2,7 +2,16 @@
 
 import streamlit as st
 
-from graph.app_support import T, link_params, prefetch, rows, store_or_stop, ui_lang
+from graph.app_support import (
+    T,
+    documents_needing_a_build,
+    link_params,
+    prefetch,
+    rows,
+    store_location,
+    store_or_stop,
+    ui_lang,
+)
 from graph.i18n import class_name, level_name, relation_name
 from graph.queries import INSTITUTION_CLASSES, local_name
 from graph.visual import CHART_SERIES_LIMIT, class_style
@@ -10,6 +19,8 @@ from graph.visual import CHART_SERIES_LIMIT, class_style
 lang = ui_lang()
 store, index = store_or_stop()
 st.title(T("app_title"))
+if stale := documents_needing_a_build():
+    st.info(T("store_needs_build", docs=stale, path=store_location()[0]), icon=":material/update:")
 
 prefetch("documents", "institution_types_by_region", "targets_by_year", "ontology_outline")
 docs = rows("documents")

@@ -52,6 +52,7 @@ DEFAULT_NODE_LIMIT = 200
 
 __all__ = [
     "DEFAULT_NODE_LIMIT", "T", "add_documents", "build_store_if_needed", "document_text",
+    "documents_needing_a_build", "documents_read_with_other_rules",
     "entity_param", "get_index", "get_store", "iri_from_param", "kept_dir", "link_params", "load_index",
     "open_app_store", "refresh_summaries_if_outdated", "reset_caches", "rows", "store_location",
     "store_or_stop", "ui_lang", "url_state", "write_url",
@@ -136,6 +137,23 @@ def outdated_bundled_documents(path: str | Path, corpus: str | Path = DEFAULT_CO
     finally:
         store.close()
     return [files[name] for name, (_, rules) in sorted(held.items()) if rules != extraction_fingerprint()]
+
+
+def documents_read_with_other_rules(path: str | Path, corpus: str | Path = DEFAULT_CORPUS) -> list[str]:
+    """File names of the published store's documents, other than the corpus's, read with another
+    version's rules: the app cannot read them again (it does not have the files), a build can.
+    """
+    from graph.fingerprint import extraction_fingerprint
+    from graph.pipeline import stored_versions
+
+    bundled = {p.name for p in Path(corpus).iterdir()} if Path(corpus).is_dir() else set()
+    store = storage.open_current(path)
+    try:
+        held = stored_versions(store)
+    finally:
+        store.close()
+    current = extraction_fingerprint()
+    return sorted(name for name, (_, rules) in held.items() if rules != current and name not in bundled)
 
 
 def reread_outdated_documents(path: str | Path, documents: Sequence[Path],
@@ -254,6 +272,7 @@ def _ensure_built() -> None:
 
 
 _CURRENT_CHECKED: set[str] = set()
+_READ_WITH_OTHER_RULES: dict[str, int] = {}  # store key → documents a build would read again
 
 
 def _ensure_current() -> None:
@@ -280,7 +299,14 @@ def _ensure_current() -> None:
                 reread_outdated_documents(path, outdated, progress=progress)
                 status.update(label=T("store_reread", docs=len(outdated)), state="complete", expanded=False)
         refresh_summaries_if_outdated(path)
-        _CURRENT_CHECKED.add(_store_key())  # the version now published is current by construction
+        key = _store_key()
+        _READ_WITH_OTHER_RULES[key] = len(documents_read_with_other_rules(path))
+        _CURRENT_CHECKED.add(key)  # the version now published is current by construction
+
+
+def documents_needing_a_build() -> int:
+    """How many documents of the published store, not bundled, an earlier ipkg read with other rules."""
+    return _READ_WITH_OTHER_RULES.get(_store_key(), 0)
 
 
 def _current_store() -> tuple[Store, str]:

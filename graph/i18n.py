@@ -21,6 +21,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "store_rereading": ("本版本的抽取规则有更新:正在重新读取内置文档……",
                         "This version's extraction rules changed: reading the bundled documents again…"),
     "store_reread": ("已按新规则重新读取 {docs} 篇文档。", "Read {docs} documents again with the new rules."),
+    "store_needs_build": ("图谱中有 {docs} 篇非内置文档是早先版本按旧规则读取的。在命令行运行 "
+                          "`python -m graph build <文档文件夹> --out {path}`,即按本版本的规则重新读取它们。",
+                          "{docs} documents in this graph, not bundled ones, were read by an earlier version with "
+                          "other rules. Run `python -m graph build <folder of documents> --out {path}` to read "
+                          "them again with this version's rules."),
     "index_loading": ("正在读取图谱的实体索引……", "Reading the graph's entity index…"),
     "index_from_store": ("图谱较大:各页按需从图谱中读取节点与关系;搜索只查名称(首选名与别名)。",
                          "A large graph: pages read nodes and relations from it as they need them; "

@@ -567,3 +567,42 @@ def test_an_index_past_the_time_limit_gives_way_to_the_store(monkeypatch: pytest
         assert calls == [1], "one attempt per store version"
     finally:
         app_support._cached_index.clear()
+
+
+def test_overview_says_which_documents_a_build_would_read_again(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import graph.pipeline
+    import graph.rdf
+    from graph import storage
+    from graph.pipeline import build
+
+    source = tmp_path / "elsewhere"
+    source.mkdir()
+    (source / "district_plan.txt").write_bytes(
+        (Path(__file__).parent / "data" / "documents" / "chengdu_district.txt").read_bytes())
+    root = tmp_path / "store"
+    with monkeypatch.context() as earlier:  # built by an earlier release, with other rules
+        for module in (graph.pipeline, graph.rdf):
+            earlier.setattr(module, "extraction_fingerprint", lambda: "0123456789abcdef")
+        with storage.begin_build(root) as store:
+            build([source / "district_plan.txt"], store, jobs=1)
+    assert app_support.documents_read_with_other_rules(root) == ["district_plan.txt"]
+    monkeypatch.delenv("IPKG_FIXTURE", raising=False)
+    monkeypatch.delenv("IPKG_ENDPOINT", raising=False)
+    monkeypatch.setenv("IPKG_STORE", str(root))
+    try:
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        assert not at.exception, at.exception
+        notes = [i.value for i in at.info]
+        # The app has not the file to read it again (it is not bundled): it says how to.
+        assert any("1 篇" in n and f"--out {root}" in n for n in notes), notes
+        with storage.begin_build(root) as store:  # the user builds again with this version
+            build([source / "district_plan.txt"], store, jobs=1)
+        assert app_support.documents_read_with_other_rules(root) == []
+        at = AppTest.from_file(APP, default_timeout=60).run()
+        assert not any("篇非内置文档" in i.value for i in at.info)
+    finally:
+        for key, (store, _since) in list(app_support._OPEN.items()):
+            if key.startswith(str(root)):
+                store.close()
+                del app_support._OPEN[key]
