@@ -245,7 +245,8 @@ _HEADING_START = re.compile(
 )
 _BREAK = re.compile(rf"(?<=[{_CJK}])\n[\n ]*(?=[{_CJK}(（“《])")
 _SENTENCE_END = "。！？；：:;!?”》〕)）"
-_LABELLED = re.compile(r"(?:来源|发布时间|发布日期|作者|责任编辑|时间|日期|编辑)\s?[:：]")
+_LABELLED = re.compile(r"(?:来源|发布时间|发布日期|作者|责任编辑|时间|日期|编辑|文号|发文字号|发布机构|发文单位|发文机关"
+                       r"|成文日期|索引号|标题|名称)\s?[:：]")
 #: A line ending so is a title, whatever its length.
 _TITLE_ENDINGS = ("通知", "文件", "意见", "决定", "办法", "方案", "规划", "纲要", "要点", "指引", "报告", "条例")
 #: A line this long that stops without punctuation was broken by layout, not by the author.
@@ -325,11 +326,14 @@ def strip_boilerplate(text: str, offsets: Offsets) -> tuple[str, Offsets]:
     return "".join(out), new
 
 
+_DATE_LINE = re.compile(r"(?:19|20)\d{2}\s?[-年/.]\s?\d{1,2}\s?[-月/.]\s?\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
 def _is_heading_or_field(line: str) -> bool:
     """A page's headline (…关于…的通知, …工作要点) or a labelled field line (发布时间:…)."""
     line = line.strip()
     endings = (*_TITLE_ENDINGS, *_rules()["headline_endings"])  # 《…工作要点》印发: a news headline
-    return bool(_LABELLED.search(line)) or (
+    return bool(_LABELLED.search(line)) or bool(_DATE_LINE.match(line)) or (
         6 <= len(line) <= 80 and (line.endswith(endings) or "关于" in line
                                   or (line.endswith("》") and any(v in line for v in endings)))
         and not any(c in line for c in "。>»") and "关于我们" not in line)

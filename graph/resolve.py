@@ -70,6 +70,8 @@ def resolve(result: Extraction) -> Resolved:
         entity = entity_for(mention)
         existing = entities.setdefault(entity.iri, entity)
         existing.alt_labels |= _surfaces(mention, result, raw_text)
+        if mention.kind == "institution" and mention.region:
+            existing.alt_labels |= _county_variants(existing.label, mention.region)
         iri_of[id(original)] = existing.iri
         if mention.kind == "institution" and mention.parent and entity.parent not in entities:
             # The agency an internal unit belongs to is a node of its own.
@@ -177,6 +179,18 @@ def _add_region_chain(entities: dict[URIRef, Entity], name: str) -> None:
         entity = _region_entity(name)
         entities.setdefault(entity.iri, entity)
         name = gaz.get(name).parent
+
+
+def _county_variants(label: str, region_name: str) -> set[str]:
+    """成都市蒲江县人民法院 is also written 蒲江县人民法院, and the other way round."""
+    region = gazetteer().get(region_name)
+    if region is None or region.level not in ("district", "zone") or region.short == region.name:
+        return set()
+    if label.startswith(region.name) and len(label) > len(region.name):
+        return {region.short + label[len(region.name):]}
+    if label.startswith(region.short) and len(label) > len(region.short):
+        return {region.name + label[len(region.short):]}
+    return set()
 
 
 def _surfaces(mention: Mention, result: Extraction, raw_text: str) -> set[str]:

@@ -366,3 +366,32 @@ def test_city_news_with_short_forms_and_a_staged_goal():
     assert not any(n.startswith(("志", "和各", "三家", "优秀")) for n in names)
     assert [(t.indicator, t.value, t.year) for t in r.targets] == [("每万人口高价值发明专利拥有量", 40.0, 2025)]
     assert not any("以来" in me.text for me in r.measures)  # 党的十八大以来…: a past result
+
+
+def test_county_portal_page_in_traditional_script():
+    r = run("meitan_portal_traditional.txt")
+    m = r.metadata
+    # Each field's value on the line under its label; the signed date, not the published one.
+    assert (m.title, m.doc_number, m.issued, m.issuers, m.jurisdiction, m.level, m.genre) == (
+        "湄潭县“湄潭翠芽”地理标志保护办法", "湄府办发〔2022〕8号", "2022-05-10", ("湄潭县人民政府办公室",),
+        "遵义市湄潭县", "district", "办法")
+
+
+def test_a_sites_column_name_is_not_the_title():
+    r = run("shangqiu_column_page.txt")
+    assert r.metadata.title == "商丘市加强地理标志培育推动特色产业发展"
+    # The goal counts new ones when 新增 comes before the number, the noun after it.
+    assert [(t.indicator, t.value, t.year) for t in r.targets] == [
+        ("新增地理标志产品", 1.0, 2025), ("地理标志知名品牌", 3.0, 2025)]
+    assert not any(x.name.startswith("这是") for x in r.of_kind("institution"))
+
+
+def test_county_news_under_a_font_size_bar():
+    from graph.resolve import resolve
+
+    r = run("pujiang_county_news.txt")
+    assert (r.metadata.title, r.metadata.issued, r.metadata.jurisdiction) == ("", "2024-06-03", "成都市蒲江县")
+    labels = {e.label: e.alt_labels for e in resolve(r).entities.values() if e.kind == "institution"}
+    # A county's bodies are written with and without their city: both are labels of one node.
+    assert "蒲江县人民法院" in labels["成都市蒲江县人民法院"]
+    assert "成都市蒲江县市场监督管理局" in labels["蒲江县市场监督管理局"]

@@ -78,7 +78,8 @@ def _is_title_line(line: str) -> bool:
     line = line.strip()
     return (4 <= len(line) <= 60 and line[-1] not in "。，,；;：:" and not line.endswith("文件")
             and not _DOC_NUMBER.fullmatch(line) and not re.match(r"^[\d\s.\-/年月日:]+$", line)
-            and not line.startswith(("来源", "发布", "时间", "作者", "摘要", "各", "附件")))
+            and not line.startswith(("来源", "发布", "时间", "作者", "摘要", "各", "附件"))
+            and not line.endswith(tuple(_rules()["channel_endings"])))  # 创建工作动态: a site's column
 
 
 def _title(text: str, lines: list[tuple[int, int, str]]) -> tuple[str, tuple[int, int] | None]:
@@ -114,7 +115,11 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
     m = re.search(r"([\u4e00-\u9fff()]{2,40}?)关于(?:印发|发布|转发)", text[:2000])
     if m:
         candidates.append(m.group(1))
-    m = re.search(r"(?:来源|来自|稿源)\s?[:：]\s?([\u4e00-\u9fffA-Za-z]{2,30}?)(?=\s|\d|$|\n|作者|时间)", text[:600])
+    m = re.search(r"(?:来源|来自|稿源)\s?[:：]\s?([\u4e00-\u9fffA-Za-z]{2,30}?)(?=\s|\d|$|\n|\||作者|时间)", text[:600])
+    if m:
+        candidates.append(m.group(1))
+    # A portal's field, its value on the same line or the next: 发文单位:\n融安县人民政府办公室
+    m = re.search(r"(?:发文单位|发文机关|发布机构)\s?[:：]\s*\n?\s*([\u4e00-\u9fff()]{2,40})", text[:2000])
     if m:
         candidates.append(m.group(1))
     verbs = "|".join(_rules()["issue_verbs"])

@@ -177,13 +177,15 @@ def _targets_in(text: str, start: int, end: int, year: int | None, region: str,
         indicator = _strip(left, rules)
         if m.group(3):  # 在…基础上翻一番: the indicator comes before 在
             indicator = _strip(re.split(r"在[^在]*?(?:基础上)?$", left)[0], rules) or indicator
-        if len(indicator) < 2 or re.search(r"\d", indicator) or indicator.startswith(_action_verbs()):
+        if len(indicator) < 2 or re.search(r"\d", indicator) or indicator.startswith(_action_verbs()) \
+                or _strip_trailing_verb(indicator, rules):
             verb = _strip_trailing_verb(left, rules)
             right_end = min([text.find(d, e, end) for d in _DELIMS + "、" if text.find(d, e, end) != -1] or [end])
             right = text[e:right_end]
-            # 培育50件高价值专利、开发5项…,2个高价值专利组合: a list item shares the verb before it.
+            # 培育50件高价值专利、开发5项…,2个高价值专利组合: a list item shares the verb before it;
+            # 每个县(区)至少新增1件地理标志产品: the goal counts new ones.
             if (verb or (not left.strip() and out)) and 2 <= len(right) <= 16:
-                indicator = right.strip("的")
+                indicator = ("新增" if verb == "新增" else "") + right.strip("的")
             else:
                 prev_end = e
                 continue
