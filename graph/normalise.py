@@ -297,6 +297,8 @@ def strip_boilerplate(text: str, offsets: Offsets) -> tuple[str, Offsets]:
         pos += len(line)
     begin = 0
     for i, line in enumerate(lines[:15]):
+        if len(line.strip()) >= 60 and "。" in line:
+            break  # the body has begun: 【打印】【关闭】 under it closes the article, it does not open it
         if (any(marker in line for marker in rules["boilerplate_head"]) or line.lstrip().startswith((">", "»"))) \
                 and len(line.strip()) < 60:
             begin = starts[i] + len(line)  # a marker line, or a breadcrumb's next step (>专题>…)

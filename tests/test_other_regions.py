@@ -395,3 +395,21 @@ def test_county_news_under_a_font_size_bar():
     # A county's bodies are written with and without their city: both are labels of one node.
     assert "蒲江县人民法院" in labels["成都市蒲江县人民法院"]
     assert "成都市蒲江县市场监督管理局" in labels["蒲江县市场监督管理局"]
+
+
+def test_a_body_named_for_its_mission():
+    r = run("quanzhou_leading_group_news.txt")
+    names = {x.name for x in r.of_kind("institution")}
+    # The name runs from the region across the verbs of its mission; 召开 is the region convening it.
+    assert "泉州市打击侵犯知识产权和制售假冒伪劣商品工作领导小组" in names
+    assert not any(n.startswith(("制售", "泉州召开")) for n in names)
+    served = {me.text: [x.name for x in me.served_by] for me in r.measures}
+    assert served["会议审议了市打击侵犯知识产权和制售假冒伪劣商品工作领导小组工作规则,要求各成员单位认真贯彻落实打击侵权假冒工作部署"] \
+        == ["泉州市打击侵犯知识产权和制售假冒伪劣商品工作领导小组"]
+
+
+def test_print_and_close_links_under_an_article_do_not_open_it():
+    r = run("old_portal_news.txt")
+    assert (r.metadata.title, r.metadata.issued) == ("本市部署知识产权保护专项行动", "2005-03-02")
+    assert "本报讯国务院昨天召开全国知识产权保护专项行动电视电话会议,部署专项行动工作方案" in {me.text for me in r.measures}
+    assert {x.name for x in r.of_kind("program")} == {"全国知识产权保护专项行动", "知识产权保护专项行动"}

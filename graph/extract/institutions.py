@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from graph.extract.names import build_cuts, build_heads, find_names, leading_region
+from graph.extract.names import BOUNDARY, build_cuts, build_heads, find_names, leading_region
 from graph.lexicon import Lexicon, load
 from graph.model import Extraction, Mention, Metadata
 from graph.regions import gazetteer
@@ -157,6 +157,12 @@ def _defined_short_forms(text: str, institutions: list[Mention], mentions: list[
     return out
 
 
+@cache
+def _verb_openings() -> tuple[str, ...]:
+    verbs = [*_rules()["cut_words"], *load("measures.json")["action_verbs"]]
+    return tuple(w for w in verbs if len(w) >= 2)
+
+
 def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list[Mention]) -> list[Mention]:
     """秦创原 → 秦创原创新驱动平台: a name's own core used alone elsewhere in the text.
 
@@ -177,8 +183,9 @@ def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list
             if len(name) - size < 4 or not re.fullmatch(r"[\u4e00-\u9fff]+", core):
                 continue
             # name.startswith, not core.startswith: 知识产 is the start of a word, not a name.
-            if name.startswith(stop) or any(w in core for w in stop) or gaz.lookup(core) or core in _known():
-                continue
+            if name.startswith(stop) or any(w in core for w in stop) or gaz.lookup(core) or core in _known() \
+                    or name.startswith(_verb_openings()):
+                continue  # 打击侵犯…领导小组: a name that opens with what the body does has no proper noun
             if text.count(core) >= 2:
                 cores.setdefault(core, set()).add(m)
                 break
@@ -202,6 +209,20 @@ def _proper_noun_mentions(text: str, institutions: list[Mention], mentions: list
             # Named only inside a title: it still exists as a node the document mentions.
             out.append(owner)
     return out
+
+
+def _mission_start(text: str, s: int, floor: int) -> int:
+    """厦门市打击侵犯知识产权和制售假冒伪劣商品工作领导小组: a body named for its mission starts
+    at the region before the mission, across the verbs and 和 that would cut another name.
+    """
+    window = max(floor, s - 30)
+    for p in range(window, s):
+        if any(c in BOUNDARY for c in text[p:s]) or any(w in text[p:s] for w in _rules()["mission_breaks"]):
+            continue  # 厦门召开双打工作领导小组…: the region convenes the group, it is not in its name
+        if leading_region(text[p:s])[1] or (text[p] in "省市区县" and (
+                p == floor or text[p - 1] in BOUNDARY or text[p - 1] in "了的")):
+            return p
+    return s
 
 
 def _stands_alone(text: str, start: int, floor: int) -> bool:
@@ -271,6 +292,8 @@ def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> l
             if s <= ks < span.end and ke >= span.end:
                 break
         else:
+            if span.heads[-1][2] == "GovernmentAgency" and text[span.heads[-1][0]:span.end] in rules["mission_heads"]:
+                s = _mission_start(text, s, start)
             found = _mentions_for(text, s, span.end, span.cls, span.heads, juris, start)
             out.extend(found)
             for f in found:

@@ -115,7 +115,7 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
     m = re.search(r"([\u4e00-\u9fff()]{2,40}?)关于(?:印发|发布|转发)", text[:2000])
     if m:
         candidates.append(m.group(1))
-    m = re.search(r"(?:来源|来自|稿源)\s?[:：]\s?([\u4e00-\u9fffA-Za-z]{2,30}?)(?=\s|\d|$|\n|\||作者|时间)", text[:600])
+    m = re.search(r"(?:来源|来自|稿源)\s?[:：]\s?([\u4e00-\u9fffA-Za-z]{2,30}?)(?=\s|\d|$|\n|\||作者|时间|发布)", text[:600])
     if m:
         candidates.append(m.group(1))
     # A portal's field, its value on the same line or the next: 发文单位:\n融安县人民政府办公室
