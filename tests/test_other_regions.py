@@ -413,3 +413,23 @@ def test_print_and_close_links_under_an_article_do_not_open_it():
     assert (r.metadata.title, r.metadata.issued) == ("本市部署知识产权保护专项行动", "2005-03-02")
     assert "本报讯国务院昨天召开全国知识产权保护专项行动电视电话会议,部署专项行动工作方案" in {me.text for me in r.measures}
     assert {x.name for x in r.of_kind("program")} == {"全国知识产权保护专项行动", "知识产权保护专项行动"}
+
+
+def test_scheme_sent_by_a_notice_that_cites_another():
+    r = run("jiangxi_scheme.txt")
+    m = r.metadata
+    # 《X》已经省人民政府同意,现印发给你们 names the document; the notice cited inside 《…》 does not.
+    assert (m.title, m.issuers, m.genre) == ("江西省专利转化运用专项行动实施方案", ("江西省人民政府办公厅",), "实施方案")
+    assert "国务院办公厅" not in {x.name for x in r.of_kind("institution")}
+    assert ("知识产权质押融资金额", 8000000000.0, 2025) in {(t.indicator, t.value, t.year) for t in r.targets}
+    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    assert responsible["强化高校专利转化激励"] == ["江西省科技厅", "江西省教育厅", "江西省知识产权局"]
+
+
+def test_two_bodies_signing_on_one_line():
+    r = run("guizhou_two_signers.txt")
+    m = r.metadata
+    assert (m.title, m.issued, m.issuers, m.genre) == (
+        "贵州省专利转化专项计划行动方案(2024—2026年)", "2024-03-08", ("贵州省知识产权局", "贵州省科学技术厅"), "实施方案")
+    # The notice's paragraph and the signature line are not measures.
+    assert [me.text for me in r.measures] == ["为促进专利转化运用", "制定本方案", "依托贵州省知识产权运营中心开展专利供需对接"]

@@ -49,19 +49,19 @@ def extract(result: Extraction) -> None:
                             if title and a <= title[0] < b and b - a < 80), -1)
     own_title = result.metadata.title
     retrospective = retrospective_paragraphs(seg, text)
+    # The notice speaking (…研究制定了《…》。现印发你们,请…): every sentence of its paragraph.
+    notice = {s.paragraph for s in seg.sentences if any(w in s.text for w in rules["notice_phrases"])}
     for sentence in seg.sentences:
-        if sentence.paragraph in retrospective:
-            continue  # last year's work summary reports what was done
+        if sentence.paragraph in retrospective or sentence.paragraph in notice:
+            continue  # last year's work summary reports what was done; the notice sends the document
         line = sentence.text.strip("《》。 ")
         if sentence.paragraph == title_paragraph or line == own_title or (
                 len(line) >= 6 and (own_title.startswith(line) or own_title.endswith(line))):
             continue  # the document's own title line (or half of one) says what it is, not what will be done
         if re.search(rules["notice_title_pattern"], line):
             continue  # 区政府关于印发…的通知: the notice's title, not a measure
-        i = bisect.bisect_left(inst_starts, sentence.start)
-        if i < len(institutions) and institutions[i].start == sentence.start and \
-                institutions[i].end >= sentence.start + len(sentence.text.rstrip("。 ")):
-            continue  # a signature line: one institution's name
+        if _signature_line(institutions, inst_starts, sentence.start, sentence.start + len(sentence.text.rstrip("。 "))):
+            continue  # a signature line: one institution's name, or several side by side
         opens_paragraph = sentence.paragraph != paragraph
         if opens_paragraph:
             paragraph, orphans, pending = sentence.paragraph, pending, []
@@ -106,6 +106,18 @@ def extract(result: Extraction) -> None:
             if not inline:
                 pending.append(len(measures) - 1)
     result.measures = measures
+
+
+def _signature_line(institutions: list[Mention], starts: list[int], start: int, end: int) -> bool:
+    """`[start, end)` is tiled by institution names (四川省知识产权服务促进中心四川省财政厅)."""
+    pos = start
+    i = bisect.bisect_left(starts, start)
+    while i < len(institutions) and institutions[i].start == pos:
+        pos = institutions[i].end
+        if pos >= end:
+            return True
+        i = bisect.bisect_left(starts, pos, i + 1)
+    return False
 
 
 _LIST_MARKER = re.compile(r"(?:[(（](?:[一二三四五六七八九十]+|\d{1,2})[)）]|[一二三四五六七八九十]+[、是]"

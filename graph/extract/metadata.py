@@ -40,7 +40,8 @@ def arabic_dates(text: str) -> str:
 _YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s?年(?:度)?")
 _NOTICE = re.compile(r"关于(?:印发|发布|转发)\s?(?:《(.+?)》|([^《》\n]{4,60}?))(?:的)?通知"
                      r"|现将\s?《([^《》\n]{4,80}?)》\s?(?:印发|转发|发布)给你们"
-                     r"|^[^《》\n]{0,60}(?:印发|转发)《([^《》\n]{4,80})》的通知$", re.M)
+                     r"|^[^《》\n]{0,60}(?:印发|转发)《([^《》\n]{4,80})》的通知$"
+                     r"|《([^《》\n]{4,80})》[^《》\n]{0,60}?现(?:将其|予)?印发(?:给)?你们", re.M)
 _SELF_REFERENCE = re.compile(r"(?:编制|制定|制订|出台|印发)\s?《?([^，。,；;《》]{4,50}?(?:规划|纲要|方案|要点|指引|意见|办法|计划))》?")
 
 
@@ -74,6 +75,11 @@ def extract(result: Extraction) -> None:
                                plan_year=plan_year)
 
 
+def _outside_titles(text: str, pos: int) -> bool:
+    """`pos` is not inside a 《…》 the text cites."""
+    return text.count("《", 0, pos) <= text.count("》", 0, pos)
+
+
 def _is_title_line(line: str) -> bool:
     line = line.strip()
     return (4 <= len(line) <= 60 and line[-1] not in "。，,；;：:" and not line.endswith("文件")
@@ -83,11 +89,12 @@ def _is_title_line(line: str) -> bool:
 
 
 def _title(text: str, lines: list[tuple[int, int, str]]) -> tuple[str, tuple[int, int] | None]:
-    notice = _NOTICE.search(text[:2000])
+    # Not inside a cited title: 《国务院办公厅关于印发〈…〉的通知》 is another notice.
+    notice = next((m for m in _NOTICE.finditer(text[:2000]) if _outside_titles(text, m.start())), None)
     if notice:
         # 关于印发《X》的通知, a notice that opens with its addressees (现将《X》印发给你们), or
         # the issuers' names above a line 印发《X》的通知.
-        group = next(g for g in (1, 2, 3, 4) if notice.group(g))
+        group = next(g for g in (1, 2, 3, 4, 5) if notice.group(g))
         return re.sub(r"\s+", "", notice.group(group)), notice.span(group)
     from graph.segment import heading_marker
 
@@ -112,7 +119,8 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
     for _s, _e, line in lines[:4]:
         if line.strip().endswith("文件") and len(line.strip()) < 30:
             candidates.append(line.strip()[:-2])
-    m = re.search(r"([\u4e00-\u9fff()]{2,40}?)关于(?:印发|发布|转发)", text[:2000])
+    m = next((m for m in re.finditer(r"([\u4e00-\u9fff()]{2,40}?)关于(?:印发|发布|转发)", text[:2000])
+              if _outside_titles(text, m.start())), None)
     if m:
         candidates.append(m.group(1))
     m = re.search(r"(?:来源|来自|稿源)\s?[:：]\s?([\u4e00-\u9fffA-Za-z]{2,30}?)(?=\s|\d|$|\n|\||作者|时间|发布)", text[:600])
