@@ -50,7 +50,7 @@ def extract(result: Extraction) -> None:
     own_title = result.metadata.title
     retrospective = retrospective_paragraphs(seg, text)
     # The notice speaking (…研究制定了《…》。现印发你们,请…): every sentence of its paragraph.
-    notice = {s.paragraph for s in seg.sentences if any(w in s.text for w in rules["notice_phrases"])}
+    notice = {x.paragraph for x in seg.sentences if any(w in x.text for w in rules["notice_phrases"])}
     for sentence in seg.sentences:
         if sentence.paragraph in retrospective or sentence.paragraph in notice:
             continue  # last year's work summary reports what was done; the notice sends the document

@@ -58,12 +58,13 @@ def extract(result: Extraction) -> None:
     # 《…方案》(国知发保字〔2022〕27号): the number of a document cited, not of this one.
     doc_number = next((m.group(0) for m in _DOC_NUMBER.finditer(text[:3000])
                        if not re.search(r"》\s?[(（]$", text[max(0, m.start() - 3):m.start()])), "")
-    issuers_raw = _issuers(text, lines, title)
+    signers, signed = _signature(lines, title)
+    issuers_raw = _issuers(text, lines, title, signers)
     jurisdiction = _jurisdiction(result, title, issuers_raw)
     juris = Jurisdiction.of(Metadata(jurisdiction=jurisdiction))
     issuers = tuple(dict.fromkeys(_expand_issuer(s, juris) for s in issuers_raw if s))
     genre = _genre(title, text)
-    issued = _date(text, lines, doc_number, title)
+    issued = _date(text, lines, doc_number, signed)
     level = _level(jurisdiction, issuers)
     plan_year = None
     if genre in ("工作要点", "工作指引", "计划", "通知") or "年度" in title:
@@ -114,7 +115,7 @@ def _title(text: str, lines: list[tuple[int, int, str]]) -> tuple[str, tuple[int
     return "", None
 
 
-def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[str]:
+def _issuers(text: str, lines: list[tuple[int, int, str]], title: str, signers: list[str]) -> list[str]:
     candidates: list[str] = []
     for _s, _e, line in lines[:4]:
         if line.strip().endswith("文件") and len(line.strip()) < 30:
@@ -134,7 +135,6 @@ def _issuers(text: str, lines: list[tuple[int, int, str]], title: str) -> list[s
     m = re.search(rf"([\u4e00-\u9fff、]{{2,40}})(?:联合)?(?:{verbs})了?《", text[:1500])
     if m:
         candidates.extend(x for x in re.split("[、和]", m.group(1)) if x)
-    signers, _date_line = _signature(lines, title)
     candidates[:0] = signers
     if not candidates and title:
         found = find_institutions(title, 0, len(title), Jurisdiction())
@@ -232,9 +232,9 @@ def _jurisdiction(result: Extraction, title: str, issuers: list[str]) -> str:
     bare_title = re.sub(r"^(?:\d{4}年(?:度)?|“[^”]{2,6}”)", "", title)
     if any(i in _rules()["national_issuers"] for i in issuers) or bare_title.startswith(("国家", "全国", "中国")):
         return ""
-    votes = Counter(m.name for m in result.of_kind("region") if m.subtype in ("province", "city", "district"))
     if any(phrase in result.doc.text for phrase in _rules()["national_scope"]):
         return ""  # …31个省(自治区、直辖市)和新疆生产建设兵团: about every province, not the one it names
+    votes = Counter(m.name for m in result.of_kind("region") if m.subtype in ("province", "city", "district"))
     return votes.most_common(1)[0][0] if votes else ""
 
 
@@ -262,7 +262,7 @@ def _genre(title: str, text: str) -> str:
     return "其他"
 
 
-def _date(text: str, lines: list[tuple[int, int, str]], doc_number: str, title: str) -> str:
+def _date(text: str, lines: list[tuple[int, int, str]], doc_number: str, signed: str) -> str:
     def fmt(m: re.Match[str]) -> str:
         parts = [int(g) for g in m.groups()]
         if len(parts) == 3 and 1 <= parts[1] <= 12 and 1 <= parts[2] <= 31:
@@ -287,7 +287,7 @@ def _date(text: str, lines: list[tuple[int, int, str]], doc_number: str, title: 
     # a website published it (发布日期).
     if found := labelled(_rules()["signed_date_labels"]):
         return found
-    _signers, signed = _signature(lines, title)
+    signed = arabic_dates(signed)
     d = _FULL_DATE.fullmatch(signed) or _MONTH.fullmatch(signed)
     if d and fmt(d):
         return fmt(d)
