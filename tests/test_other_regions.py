@@ -380,6 +380,7 @@ def test_county_portal_page_in_traditional_script():
 def test_a_sites_column_name_is_not_the_title():
     r = run("shangqiu_column_page.txt")
     assert r.metadata.title == "商丘市加强地理标志培育推动特色产业发展"
+    assert r.metadata.genre == "新闻报道"  # 近日,…: a report's first words, with no source line
     # The goal counts new ones when 新增 comes before the number, the noun after it.
     assert [(t.indicator, t.value, t.year) for t in r.targets] == [
         ("新增地理标志产品", 1.0, 2025), ("地理标志知名品牌", 3.0, 2025)]

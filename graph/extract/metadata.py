@@ -256,6 +256,8 @@ def _genre(title: str, text: str) -> str:
         return "新闻报道"
     if "特此通知" in text:
         return "通知"  # a notice whose title the text does not give
+    if re.search(_rules()["news_lede"], text[:600]):
+        return "新闻报道"  # 4月28日,…召开 / 近日,…: a report's first words
     for word, genre in _rules()["genres"]:
         if word in title:
             return genre
