@@ -59,6 +59,10 @@ NATIONAL_TEXT = Jurisdiction(issuer="国务院", national=True)
     ("加强与财政部门、公安部门的协作", NATIONAL_TEXT, []),  # kinds of department, not the ministries
     ("联合区法院、市法院开展诉调对接", HUBEI,
      [("随州市曾都区人民法院", "Court"), ("随州市中级人民法院", "Court")]),
+    # The short form and the full name of one commission are one body.
+    ("省卫生健康委、河北省卫生健康委员会、省发展改革委联合推动", Jurisdiction(province="河北省"),
+     [("河北省卫生健康委员会", "GovernmentAgency"), ("河北省卫生健康委员会", "GovernmentAgency"),
+      ("河北省发展和改革委员会", "GovernmentAgency")]),
     ("建设具有全球影响力的国际科技创新中心", Jurisdiction(province="北京市", city="北京市"), []),  # a role, not a body
     ("经省人民政府同意", SHAANXI, [("陕西省人民政府", "GovernmentAgency")]),
     ("联合南通高新区管委会开展执法", Jurisdiction(province="江苏省", city="南通市"),

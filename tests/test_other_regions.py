@@ -170,7 +170,7 @@ def test_regulation_articles():
     r = run("hubei_regulation.txt")
     assert (r.metadata.title, r.metadata.genre, r.metadata.jurisdiction) == ("湖北省专利条例", "条例", "湖北省")
     names = {x.name for x in r.of_kind("institution")}
-    assert {"湖北省知识产权局", "湖北省发展改革委", "湖北省科技厅", "武汉东湖新技术开发区管理委员会"} <= names
+    assert {"湖北省知识产权局", "湖北省发展和改革委员会", "湖北省科技厅", "武汉东湖新技术开发区管理委员会"} <= names
     assert not any(x.surface.startswith("第") for x in r.mentions)  # 第四条 opens the sentence, not the name
     assert not any(me.text.startswith("第") for me in r.measures)
 
