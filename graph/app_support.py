@@ -122,10 +122,9 @@ def build_store_if_needed(path: str | Path, corpus: str | Path = DEFAULT_CORPUS,
     return True
 
 
-def outdated_bundled_documents(path: str | Path, corpus: str | Path = DEFAULT_CORPUS) -> list[Path]:
-    """The corpus's documents the published store read with another version's rules (`graph.fingerprint`).
-
-    Only documents the store holds count: a store built from other files is left as it is.
+def _read_with_other_rules(path: str | Path, corpus: str | Path) -> tuple[list[Path], list[str]]:
+    """(the corpus's files, other documents' names) the published store read with another
+    version's rules (`graph.fingerprint`): one read of the store's hashes for both.
     """
     from graph.fingerprint import extraction_fingerprint
     from graph.pipeline import stored_versions
@@ -133,27 +132,27 @@ def outdated_bundled_documents(path: str | Path, corpus: str | Path = DEFAULT_CO
     files = {p.name: p for p in sorted(Path(corpus).iterdir()) if p.is_file()} if Path(corpus).is_dir() else {}
     store = storage.open_current(path)
     try:
-        held = stored_versions(store, sorted(files))
+        held = stored_versions(store)
     finally:
         store.close()
-    return [files[name] for name, (_, rules) in sorted(held.items()) if rules != extraction_fingerprint()]
+    current = extraction_fingerprint()
+    outdated = sorted(name for name, (_, rules) in held.items() if rules != current)
+    return [files[name] for name in outdated if name in files], [name for name in outdated if name not in files]
+
+
+def outdated_bundled_documents(path: str | Path, corpus: str | Path = DEFAULT_CORPUS) -> list[Path]:
+    """The corpus's documents the published store read with another version's rules (`graph.fingerprint`).
+
+    Only documents the store holds count: a store built from other files is left as it is.
+    """
+    return _read_with_other_rules(path, corpus)[0]
 
 
 def documents_read_with_other_rules(path: str | Path, corpus: str | Path = DEFAULT_CORPUS) -> list[str]:
     """File names of the published store's documents, other than the corpus's, read with another
     version's rules: the app cannot read them again (it does not have the files), a build can.
     """
-    from graph.fingerprint import extraction_fingerprint
-    from graph.pipeline import stored_versions
-
-    bundled = {p.name for p in Path(corpus).iterdir()} if Path(corpus).is_dir() else set()
-    store = storage.open_current(path)
-    try:
-        held = stored_versions(store)
-    finally:
-        store.close()
-    current = extraction_fingerprint()
-    return sorted(name for name, (_, rules) in held.items() if rules != current and name not in bundled)
+    return _read_with_other_rules(path, corpus)[1]
 
 
 def reread_outdated_documents(path: str | Path, documents: Sequence[Path],
@@ -271,8 +270,8 @@ def _ensure_built() -> None:
                 status.update(label=T("store_built", docs=docs), state="complete", expanded=False)
 
 
-_CURRENT_CHECKED: set[str] = set()
-_READ_WITH_OTHER_RULES: dict[str, int] = {}  # store key → documents a build would read again
+#: Store key of each published version checked → its documents, not bundled, a build would read again.
+_READ_WITH_OTHER_RULES: dict[str, int] = {}
 
 
 def _ensure_current() -> None:
@@ -283,12 +282,12 @@ def _ensure_current() -> None:
     if os.environ.get("IPKG_FIXTURE") or endpoint or not path or storage.current_path(path) is None:
         return
     key = _store_key()
-    if key in _CURRENT_CHECKED:
+    if key in _READ_WITH_OTHER_RULES:
         return
     with _BUILD_LOCK:
-        if key in _CURRENT_CHECKED:
+        if key in _READ_WITH_OTHER_RULES:
             return
-        outdated = outdated_bundled_documents(path)
+        outdated, elsewhere = _read_with_other_rules(path, DEFAULT_CORPUS)
         if outdated:
             with st.status(T("store_rereading"), expanded=True) as status:
                 bar = st.progress(0.0)
@@ -299,9 +298,9 @@ def _ensure_current() -> None:
                 reread_outdated_documents(path, outdated, progress=progress)
                 status.update(label=T("store_reread", docs=len(outdated)), state="complete", expanded=False)
         refresh_summaries_if_outdated(path)
-        key = _store_key()
-        _READ_WITH_OTHER_RULES[key] = len(documents_read_with_other_rules(path))
-        _CURRENT_CHECKED.add(key)  # the version now published is current by construction
+        # The version now published is current by construction; reading the bundled files again
+        # leaves the others as they were.
+        _READ_WITH_OTHER_RULES[_store_key()] = len(elsewhere)
 
 
 def documents_needing_a_build() -> int:

@@ -331,10 +331,16 @@ def strip_boilerplate(text: str, offsets: Offsets) -> tuple[str, Offsets]:
 _DATE_LINE = re.compile(r"(?:19|20)\d{2}\s?[-年/.]\s?\d{1,2}\s?[-月/.]\s?\d{1,2}日?(?:\s*\d{1,2}:\d{2}(?::\d{2})?)?$")
 
 
+@cache
+def _headline_endings() -> tuple[str, ...]:
+    """A document's title endings and a news headline's (《…工作要点》印发, …召开)."""
+    return (*_TITLE_ENDINGS, *_rules()["headline_endings"])
+
+
 def _is_heading_or_field(line: str) -> bool:
     """A page's headline (…关于…的通知, …工作要点) or a labelled field line (发布时间:…)."""
     line = line.strip()
-    endings = (*_TITLE_ENDINGS, *_rules()["headline_endings"])  # 《…工作要点》印发: a news headline
+    endings = _headline_endings()
     return bool(_LABELLED.search(line)) or bool(_DATE_LINE.match(line)) or (
         6 <= len(line) <= 80 and (line.endswith(endings) or "关于" in line
                                   or (line.endswith("》") and any(v in line for v in endings)))

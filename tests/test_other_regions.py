@@ -19,6 +19,16 @@ def run(name: str):
     return extract(segment(normalise(read_document(DOCS / name))))
 
 
+def responsible_by_text(r) -> dict[str, list[str]]:
+    """Measure text → the names of its responsible units, in order."""
+    return {me.text: [u.name for u in me.responsible] for me in r.measures}
+
+
+def served_by_text(r) -> dict[str, list[str]]:
+    """Measure text → the names of the institutions serving it, in order."""
+    return {me.text: [x.name for x in me.served_by] for me in r.measures}
+
+
 def test_national_plan():
     r = run("national.txt")
     m = r.metadata
@@ -79,7 +89,7 @@ def test_province_work_points_with_a_responsibility_line():
             ("中国(汕头)知识产权保护中心", "ProtectionCenter"), ("保护处", "InternalUnit"),
             ("知识产权公共服务机构", "ServiceCenter")} <= names
     assert not any(x.name.startswith("年底前") for x in r.mentions)
-    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    responsible = responsible_by_text(r)
     assert responsible["支持深圳市、广州市建设国家知识产权保护示范区"] == ["保护处", "广东省知识产权保护中心"]
     assert responsible["强化司法协同"] == []  # the note closes item (一), not (二)
     assert not any("印发给你们" in me.text or me.text.startswith("(") for me in r.measures)
@@ -104,7 +114,7 @@ def test_national_guideline_with_department_notes():
     assert (m.title, m.doc_number, m.issued, m.issuers, m.level, m.genre) == (
         "推动知识产权高质量发展年度工作指引(2023)", "国知发运字〔2023〕8号", "2023-02-23", ("国家知识产权局",),
         "national", "工作指引")
-    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    responsible = responsible_by_text(r)
     assert responsible["推动《商标法》修订"] == ["条法司"]
     assert responsible["会同最高人民法院、最高人民检察院、公安部开展知识产权保护协作"] == ["保护司", "公共服务司"]
     assert responsible["深化与世界知识产权组织(WIPO)合作"] == ["国际合作司", "办公室", "战略规划司"]
@@ -123,7 +133,7 @@ def test_district_short_forms():
     courts = {(x.surface, x.name) for x in r.of_kind("institution") if x.subtype == "Court"}
     assert courts == {("区人民法院", "成都市郫都区人民法院"), ("区法院", "成都市郫都区人民法院"),
                       ("区检察院", "成都市郫都区人民检察院")}
-    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    responsible = responsible_by_text(r)
     assert responsible["联合区人民法院、区检察院建立知识产权纠纷诉调对接机制"] == [
         "成都市郫都区市场监督管理局", "成都市郫都区人民法院"]
     assert {x.name for x in r.of_kind("event")} == {"郫都区知识产权宣传周", "“双创”知识产权服务月"}
@@ -159,7 +169,7 @@ def test_city_scheme_with_lead_and_responsible_units_in_brackets():
             ("长沙市人民政府", "GovernmentAgency"), ("岳麓山大学科技城", "Base")} <= names
     assert not any("》" in x.name for x in r.mentions)  # a cited title does not open a name
     assert "岳麓山大学" not in {x.name for x in r.of_kind("institution")}  # 大学科技城 is a place
-    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    responsible = responsible_by_text(r)
     assert responsible["实施高价值专利培育工程"] == ["长沙市市场监督管理局", "长沙市科技局", "长沙市教育局",
                                               "各区县〔市〕人民政府"]
     assert responsible["推进中国(长沙)知识产权保护中心建设"] == ["长沙市市场监督管理局", "长沙市中级人民法院"]
@@ -268,7 +278,7 @@ def test_national_notice_with_named_addressees():
             "中国国际贸易促进委员会", "中国科学技术协会", "国务院知识产权战略实施工作部际联席会议"} <= names
     assert not {"统计局", "知识产权局", "经国务院知识产权战略实施工作部际联席会议"} & names
     assert not any(me.text.startswith(("最高人民法院", "国务院知识产权")) for me in r.measures)
-    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    responsible = responsible_by_text(r)
     assert responsible["开展品牌价值评价研究"] == ["国家统计局", "国家税务总局", "国家知识产权局"]
     assert responsible["支持贸促会在海外展会设立商标品牌服务窗口"] == ["中国国际贸易促进委员会", "商务部"]
 
@@ -287,7 +297,7 @@ def test_district_notice_on_a_government_portal():
     # The portal's fields, the notice's title in two lines and the document's own title are not measures.
     assert not any(t.startswith(("索引号", "发布机构", "名称", "区政府关于", "鼓楼区知识产权", "知识产权强区", "(此件"))
                    for t in texts)
-    served = {me.text: [x.name for x in me.served_by] for me in r.measures}
+    served = served_by_text(r)
     assert served["由区政府统筹,依托福州大学建设高校知识产权运营中心"] == [
         "福州市鼓楼区人民政府", "福州大学", "高校知识产权运营中心"]
 
@@ -404,7 +414,7 @@ def test_a_body_named_for_its_mission():
     # The name runs from the region across the verbs of its mission; 召开 is the region convening it.
     assert "泉州市打击侵犯知识产权和制售假冒伪劣商品工作领导小组" in names
     assert not any(n.startswith(("制售", "泉州召开")) for n in names)
-    served = {me.text: [x.name for x in me.served_by] for me in r.measures}
+    served = served_by_text(r)
     assert served["会议审议了市打击侵犯知识产权和制售假冒伪劣商品工作领导小组工作规则,要求各成员单位认真贯彻落实打击侵权假冒工作部署"] \
         == ["泉州市打击侵犯知识产权和制售假冒伪劣商品工作领导小组"]
 
@@ -423,7 +433,7 @@ def test_scheme_sent_by_a_notice_that_cites_another():
     assert (m.title, m.issuers, m.genre) == ("江西省专利转化运用专项行动实施方案", ("江西省人民政府办公厅",), "实施方案")
     assert "国务院办公厅" not in {x.name for x in r.of_kind("institution")}
     assert ("知识产权质押融资金额", 8000000000.0, 2025) in {(t.indicator, t.value, t.year) for t in r.targets}
-    responsible = {me.text: [u.name for u in me.responsible] for me in r.measures}
+    responsible = responsible_by_text(r)
     assert responsible["强化高校专利转化激励"] == ["江西省科技厅", "江西省教育厅", "江西省知识产权局"]
 
 

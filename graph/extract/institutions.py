@@ -261,7 +261,7 @@ def find_institutions(text: str, start: int, end: int, juris: Jurisdiction) -> l
     for hit in _known().finditer(text, start, end):
         origin, name, cls, scope = hit.values[0]
         hit_start = hit.start
-        if name.endswith("部") and text.startswith("门", hit.end):
+        if text.startswith(tuple(_rules()["known_breaks"].get(hit.key[-1], ())), hit.end):
             continue  # 财政部门: a kind of department, not the Ministry of Finance
         if origin.endswith("short_forms") and not (
                 (origin == "short_forms" or juris.national) and _stands_alone(text, hit.start, start)):

@@ -86,7 +86,7 @@ def extract(result: Extraction) -> None:
         if len(sentence.text) < rules["min_length"] or not any(v in sentence.text for v in verbs):
             continue
         if any(w in sentence.text for w in rules["not_measures"]) or sentence.paragraph in addressees:
-            continue  # 现将…印发给你们 and 各省、自治区…: the notice speaking, not a measure
+            continue  # 请认真贯彻, 特此通知 and 各省、自治区…: the notice speaking, not a measure
         if any(w in sentence.text for w in rules["past_markers"]):
             continue  # “十三五”期间…建成: a past result, not something the document will do
         responsible: tuple[Mention, ...] = ()
